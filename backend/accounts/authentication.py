@@ -1,0 +1,60 @@
+"""Bearer-token authentication for REST (DRF) and GraphQL (Django view)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from .models import ApiToken, User, hash_token
+
+# Writing last_used_at on every call would turn each read into a write.
+_LAST_USED_GRANULARITY = timedelta(minutes=5)
+
+
+class TokenInvalid(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    return raw.strip()
+
+
+def user_for_token(raw: str) -> User:
+    """The token's user, or TokenInvalid with a message fit to show the caller."""
+    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+    now = timezone.now()
+    if token is None or token.revoked_at is not None:
+        raise TokenInvalid("Invalid token.")
+    if token.expires_at <= now:
+        raise TokenInvalid("Token has expired. Create a new token.")
+    if not token.user.is_active:
+        raise TokenInvalid("Invalid token.")
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, None] | None:
+        raw = bearer_token(request._request)
+        if raw is None:
+            return None
+        try:
+            return user_for_token(raw), None
+        except TokenInvalid as exc:
+            raise exceptions.AuthenticationFailed(exc.message) from exc
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword

@@ -1,0 +1,59 @@
+"""The hash chain: one canonical form, used to write and to verify."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def canonical(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical(fields)).encode()).hexdigest()
+
+
+def event_fields(event: Any) -> dict[str, Any]:
+    """The fields the hash covers. The id is included, so swapping two rows' contents
+    or renumbering them breaks the chain."""
+    return {
+        "id": event.pk,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_email": event.actor_email,
+        "actor_partnership_id": event.actor_partnership_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "owning_partnership_id": event.owning_partnership_id,
+        "request_id": event.request_id,
+        "detail": event.detail,
+    }
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int
+    reason: str
+
+
+def first_break(events: Iterable[Any]) -> ChainBreak | None:
+    """Walk events in id order; the first one whose link or content is wrong."""
+    expected_prev = GENESIS
+    for event in events:
+        if event.prev_hash != expected_prev:
+            return ChainBreak(
+                event.pk,
+                "its previous-hash does not match the event before it "
+                "(an event was deleted, inserted or reordered)",
+            )
+        if chain_hash(event.prev_hash, event_fields(event)) != event.hash:
+            return ChainBreak(event.pk, "its contents do not match its hash (it was edited)")
+        expected_prev = event.hash
+    return None

@@ -1,0 +1,27 @@
+"""The test suite: DATABASE_URL when set (CI: PostgreSQL), else SQLite; fast hashing."""
+
+from .base import *  # noqa: F403
+from .base import PROJECT_DIR, env
+
+SECRET_KEY = "test-only-key"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+DEMO_MODE = True
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default=f"sqlite:///{PROJECT_DIR / '.data' / 'test.sqlite3'}"
+    )
+}
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests run tasks inline unless a test starts a real worker itself.
+CELERY_TASK_ALWAYS_EAGER = True
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "1000/min"},
+}

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from core.graphql import HardenedGraphQLView
+
+api_v1 = [
+    path("", include("accounts.api_urls")),
+    path("", include("tenancy.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("web.urls")),
+    path("", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "graphql/",
+        HardenedGraphQLView.as_view(graphiql=settings.GRAPHQL_GRAPHIQL),
+        name="graphql",
+    ),
+]
+
+handler400 = "web.views.bad_request"
+handler403 = "web.views.permission_denied"
+handler404 = "web.views.page_not_found"
+handler500 = "web.views.server_error"

@@ -1,0 +1,5 @@
+"""The current request's id, for logs and audit events."""
+
+from contextvars import ContextVar
+
+current_request_id: ContextVar[str] = ContextVar("current_request_id", default="-")
