@@ -13,11 +13,18 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     """Platform staff invite users and place them in partnerships here."""
 
     ordering = ["email"]
-    list_display = ["email", "full_name", "employer", "is_independent_adviser", "is_staff", "is_active"]
+    list_display = [
+        "email",
+        "full_name",
+        "employer",
+        "is_independent_adviser",
+        "is_staff",
+        "is_active",
+    ]
     list_filter = ["is_staff", "is_active", "is_independent_adviser"]
     search_fields = ["email", "full_name"]
     fieldsets = (
@@ -36,4 +43,12 @@ class UserAdmin(DjangoUserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "revoked_at"]
-    readonly_fields = ["user", "name", "prefix", "token_hash", "created_at", "expires_at", "last_used_at"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "token_hash",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    ]

@@ -5,12 +5,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from tenancy import selectors as tenancy_selectors
+from tenancy.models import Partnership
 from tenancy.access import actor_of
 
 
 class MembershipSerializer(serializers.Serializer[object]):
-    partnership = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    partnership = serializers.SlugRelatedField[Partnership](slug_field="slug", read_only=True)
     partnership_name = serializers.CharField(source="partnership.name")
     role = serializers.CharField()
 
@@ -31,6 +33,7 @@ class MeApi(APIView):
     def get(self, request: Request) -> Response:
         actor = actor_of(request)
         user = request.user
+        assert isinstance(user, User)  # IsAuthenticated has run
         data = {
             "email": user.email,
             "full_name": user.full_name,

@@ -22,6 +22,8 @@ class SessionTimeoutMiddleware:
             age = time.time() - float(request.session[SIGNED_IN_AT])
             if age > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-                messages.info(request, "You were signed out because your session ended. Sign in again.")
+                messages.info(
+                    request, "You were signed out because your session ended. Sign in again."
+                )
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)

@@ -15,7 +15,7 @@ from core.errors import NotFound, ValidationFailed
 
 from .models import ApiToken, User, hash_token
 
-TOKEN_PREFIX = "prx_"
+TOKEN_PREFIX = "prx_"  # noqa: S105 - a public marker, not a secret
 MAX_TOKEN_DAYS = 366
 
 

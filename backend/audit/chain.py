@@ -12,7 +12,9 @@ GENESIS = "0" * 64
 
 
 def canonical(fields: dict[str, Any]) -> str:
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:

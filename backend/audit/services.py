@@ -29,8 +29,9 @@ def _partnership_id_of(obj: models.Model | None) -> int | None:
     if obj is None:
         return None
     if obj._meta.label == "tenancy.Partnership":
-        return obj.pk
-    return getattr(obj, "partnership_id", None)
+        return int(obj.pk)
+    owner = getattr(obj, "partnership_id", None)
+    return int(owner) if owner is not None else None
 
 
 def record(

@@ -45,7 +45,9 @@ from accounts.authentication import TokenInvalid, bearer_token, user_for_token
 sys.modules["graphql.pyutils.did_you_mean"].MAX_LENGTH = 0  # type: ignore[attr-defined]
 
 
-def _selection_depth(node: Node, fragments: dict[str, FragmentDefinitionNode], seen: frozenset[str]) -> int:
+def _selection_depth(
+    node: Node, fragments: dict[str, FragmentDefinitionNode], seen: frozenset[str]
+) -> int:
     selection_set = getattr(node, "selection_set", None)
     if selection_set is None:
         return 0
@@ -75,7 +77,9 @@ def depth_limit_rule(max_depth: int) -> type[ASTValidationRule]:
             depth = _selection_depth(node, fragments, frozenset())
             if depth > max_depth:
                 self.report_error(
-                    GraphQLError(f"Query is too deep: depth {depth}, the limit is {max_depth}.", node)
+                    GraphQLError(
+                        f"Query is too deep: depth {depth}, the limit is {max_depth}.", node
+                    )
                 )
 
     return DepthLimit
@@ -133,7 +137,9 @@ class HardenedGraphQLView(GraphQLView):
             csrf.process_request(request)
             rejection = csrf.process_view(request, lambda _request: HttpResponse(), (), {})
             if rejection is not None:
-                return _json_error("CSRF check failed. Send the CSRF token or use an API token.", 403)
+                return _json_error(
+                    "CSRF check failed. Send the CSRF token or use an API token.", 403
+                )
         return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
 
     def parse_body(self, request: HttpRequest) -> Any:

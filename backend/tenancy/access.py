@@ -188,7 +188,7 @@ def _granted_ids(model: type[models.Model], perm: str, group_ids: frozenset[int]
     owner's (PERFORMANCE.md, P3)."""
     from guardian.utils import get_group_obj_perms_model
 
-    perm_model: Any = get_group_obj_perms_model(model)
+    perm_model: Any = get_group_obj_perms_model(model)  # type: ignore[arg-type]
     if perm_model.objects.is_generic():
         # The generic table keys objects by a text id over every model: slow, and
         # easy to misread. Shareable models must declare a direct model.
@@ -224,7 +224,7 @@ def _coerce_pk(model: type[models.Model], pk: Any) -> Any:
     """Turn a pk from a URL or payload into the field's type; a malformed one is
     simply not found (no distinct "bad id" answer that could be probed)."""
     try:
-        return model._meta.pk.to_python(pk)  # type: ignore[union-attr]
+        return model._meta.pk.to_python(pk)
     except Exception:  # noqa: BLE001 - any parse failure is "not found"
         raise NotFound() from None
 
@@ -270,7 +270,9 @@ def can(actor: Actor, perm: str, obj: models.Model) -> bool:
     if owner is not None and actor.role_in(owner) in roles:
         return True
     if perm in role_map.shareable and actor.open_group_ids:
-        return _granted_ids(type(obj), perm, actor.open_group_ids).filter(
-            content_object_id=obj.pk
-        ).exists()
+        return (
+            _granted_ids(type(obj), perm, actor.open_group_ids)
+            .filter(content_object_id=obj.pk)
+            .exists()
+        )
     return False

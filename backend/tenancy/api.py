@@ -16,13 +16,21 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
 
 
 class PartnershipSerializer(serializers.ModelSerializer[Partnership]):
-    alliance = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    alliance = serializers.SlugRelatedField[Partnership](slug_field="slug", read_only=True)
     statutory_partners = OrganisationSerializer(many=True, read_only=True)
     role = serializers.SerializerMethodField()
 
     class Meta:
         model = Partnership
-        fields = ["id", "slug", "name", "alliance", "child_population", "statutory_partners", "role"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "alliance",
+            "child_population",
+            "statutory_partners",
+            "role",
+        ]
 
     def get_role(self, obj: Partnership) -> str | None:
         role = self.context["actor"].role_in(obj.pk)
@@ -51,4 +59,3 @@ class PartnershipDetailApi(RetrieveAPIView[Partnership]):
 
     def get_serializer_context(self) -> dict[str, object]:
         return {**super().get_serializer_context(), "actor": actor_of(self.request)}
-

@@ -6,5 +6,7 @@ app_name = "tenancy-api"
 
 urlpatterns = [
     path("partnerships/", api.PartnershipListApi.as_view(), name="partnership-list"),
-    path("partnerships/<slug:slug>/", api.PartnershipDetailApi.as_view(), name="partnership-detail"),
+    path(
+        "partnerships/<slug:slug>/", api.PartnershipDetailApi.as_view(), name="partnership-detail"
+    ),
 ]

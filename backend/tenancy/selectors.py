@@ -28,6 +28,8 @@ def partnership_get(*, actor: Actor, slug: str) -> Partnership:
 
 def membership_list_for_user(*, actor: Actor) -> QuerySet[Membership]:
     """The actor's own memberships (user-scoped, so no partnership filter is needed)."""
+    if actor.user_id is None:
+        return Membership.objects.none()
     return (
         Membership.objects.filter(user_id=actor.user_id)
         .select_related("partnership")

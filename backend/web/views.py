@@ -32,9 +32,16 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     actor = actor_of(request)
     reason = str(exception) if exception and str(exception) else ""
-    return _error(request, "web/403.html", 403, actor=actor, reason=reason,
-                  memberships=tenancy_selectors.membership_list_for_user(actor=actor)
-                  if actor.is_authenticated else [])
+    return _error(
+        request,
+        "web/403.html",
+        403,
+        actor=actor,
+        reason=reason,
+        memberships=tenancy_selectors.membership_list_for_user(actor=actor)
+        if actor.is_authenticated
+        else [],
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

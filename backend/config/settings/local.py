@@ -12,7 +12,7 @@ GRAPHQL_GRAPHIQL = True
 # GraphiQL loads its scripts from the page itself.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        **CONTENT_SECURITY_POLICY["DIRECTIVES"],  # noqa: F405
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
         "script-src": ["'self'", "'unsafe-inline'"],
         "style-src": ["'self'", "'unsafe-inline'"],
     }

@@ -8,9 +8,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DEMO_MODE = True
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{PROJECT_DIR / '.data' / 'test.sqlite3'}"
-    )
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{PROJECT_DIR / '.data' / 'test.sqlite3'}")
 }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,6 +20,6 @@ STORAGES = {
 # Tests run tasks inline unless a test starts a real worker itself.
 CELERY_TASK_ALWAYS_EAGER = True
 REST_FRAMEWORK = {
-    **REST_FRAMEWORK,  # noqa: F405
+    **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "1000/min"},
 }
