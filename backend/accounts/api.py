@@ -7,8 +7,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from tenancy import selectors as tenancy_selectors
-from tenancy.models import Partnership
 from tenancy.access import actor_of
+from tenancy.models import Partnership
 
 
 class MembershipSerializer(serializers.Serializer[object]):
