@@ -24,19 +24,19 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 
 from .models import AccessWindow, AllianceAnalyst, Membership, Role
 
@@ -48,36 +48,57 @@ MANAGERS = frozenset({Role.LEAD, Role.BUSINESS_MANAGER})
 
 
 @dataclass(frozen=True)
+class Side:
+    """Members of the partnership at `partnership_path` hold `roles[perm]`."""
+
+    partnership_path: str
+    roles: Mapping[str, frozenset[Role]]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A view rule wider than membership: `rule(actor)` is a condition on the model
+    (a handbook shared with an alliance or with everyone)."""
+
+    rule: Callable[[Actor], Q]
+    perms: frozenset[str] = frozenset({"view"})
+
+
+@dataclass(frozen=True)
 class RoleMap:
-    """Who in the owning partnership holds each permission on a model.
+    """Who holds each permission on a model.
 
     `partnership_path` is the ORM path from the model to its owning Partnership's
-    id ("partnership_id", or "id" for Partnership itself). `shareable` lists the
-    permissions that guardian group grants may carry across tenants.
+    id ("partnership_id", or "id" for Partnership itself); `roles` maps each
+    permission to the owning partnership's roles that hold it. A row that two
+    partnerships take part in (a review: reviewing and reviewed) lists the second
+    in `other_sides`, each with its own roles.
+
+    `team_group_path` is the path to a guardian Group whose members hold
+    `team_perms` (a review team sees its review, window or not). `shareable` lists
+    the permissions that guardian group grants may carry across tenants, honoured
+    only while an AccessWindow on the group is open.
     """
 
     partnership_path: str
     roles: Mapping[str, frozenset[Role]]
     shareable: frozenset[str] = frozenset()
+    other_sides: tuple[Side, ...] = ()
+    team_group_path: str | None = None
+    team_perms: frozenset[str] = frozenset()
+    audience: Audience | None = None
 
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        return (Side(self.partnership_path, self.roles), *self.other_sides)
 
-# The whole permission model of the product, one line per tenant table.
-# Keys are "app_label.ModelName" so this module imports no other app.
-ROLE_MAPS: dict[str, RoleMap] = {
-    "tenancy.Partnership": RoleMap(
-        partnership_path="id",
-        roles={"view": ALL_ROLES, "change": LEADS, "manage_members": LEADS},
-    ),
-    "tenancy.Membership": RoleMap(
-        partnership_path="partnership_id",
-        roles={"view": ALL_ROLES, "change": LEADS},
-    ),
-}
-
-
-def register(label: str, role_map: RoleMap) -> None:
-    """Admit a tenant model to the chokepoint (tests register fixtures' models)."""
-    ROLE_MAPS[label] = role_map
+    def knows(self, perm: str) -> bool:
+        return (
+            any(perm in side.roles for side in self.sides)
+            or perm in self.team_perms
+            or perm in self.shareable
+            or (self.audience is not None and perm in self.audience.perms)
+        )
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,8 @@ class Actor:
     roles: Mapping[int, Role] = field(default_factory=dict)
     analyst_alliance_ids: frozenset[int] = frozenset()
     open_group_ids: frozenset[int] = frozenset()
+    group_ids: frozenset[int] = frozenset()
+    alliance_ids: frozenset[int] = frozenset()
     is_independent_adviser: bool = False
     is_platform_staff: bool = False
     resolved_at: datetime | None = None
@@ -111,18 +134,19 @@ ANONYMOUS = Actor(user_id=None)
 
 
 def actor_for(user: Any, *, now: datetime | None = None) -> Actor:
-    """Resolve an actor from a user: three indexed queries, whatever the user holds."""
+    """Resolve an actor from a user: four indexed queries, whatever the user holds."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return ANONYMOUS
     if not user.is_active:
         return ANONYMOUS
     now = now or timezone.now()
-    roles = {
-        pid: Role(role)
-        for pid, role in Membership.objects.filter(user_id=user.pk).values_list(
-            "partnership_id", "role"
+    memberships = list(
+        Membership.objects.filter(user_id=user.pk).values_list(
+            "partnership_id", "role", "partnership__alliance_id"
         )
-    }
+    )
+    roles = {pid: Role(role) for pid, role, _ in memberships}
+    alliance_ids = frozenset(alliance for _, _, alliance in memberships if alliance is not None)
     analyst_alliances = frozenset(
         AllianceAnalyst.objects.filter(user_id=user.pk).values_list("alliance_id", flat=True)
     )
@@ -136,6 +160,7 @@ def actor_for(user: Any, *, now: datetime | None = None) -> Actor:
             group__user=user.pk,
         ).values_list("group_id", flat=True)
     )
+    group_ids = frozenset(user.groups.values_list("id", flat=True))
     return Actor(
         user_id=user.pk,
         email=user.email,
@@ -143,6 +168,8 @@ def actor_for(user: Any, *, now: datetime | None = None) -> Actor:
         roles=roles,
         analyst_alliance_ids=analyst_alliances,
         open_group_ids=open_groups,
+        group_ids=group_ids,
+        alliance_ids=alliance_ids,
         is_independent_adviser=user.is_independent_adviser,
         is_platform_staff=user.is_staff,
         resolved_at=now,
@@ -166,6 +193,84 @@ def actor_of(request: Any) -> Actor:
     actor = actor_for(user)
     setattr(django_request, _ACTOR_CACHE, actor)
     return actor
+
+
+def _handbook_audience(prefix: str = "", *, published_only: bool = False) -> Audience:
+    """Handbooks shared with everyone, or with the alliance of one of the actor's
+    partnerships. Drafts stay with the owners (`published_only` for versions)."""
+
+    def rule(actor: Actor) -> Q:
+        shared = Q(**{f"{prefix}visibility": "everyone"})
+        if actor.alliance_ids:
+            shared |= Q(**{f"{prefix}visibility": "alliance"}) & (
+                Q(**{f"{prefix}alliance_id__in": actor.alliance_ids})
+                | Q(**{f"{prefix}partnership__alliance_id__in": actor.alliance_ids})
+            )
+        return shared & Q(status="published") if published_only else shared
+
+    return Audience(rule=rule)
+
+
+_REVIEW_ROLES_BOTH_SIDES = {
+    "view": ALL_ROLES,
+    "agree_scope": MANAGERS,
+    "advance": LEADS,
+    "reschedule": LEADS,
+}
+
+# The whole permission model of the product, one line per tenant table.
+# Keys are "app_label.ModelName" so this module imports no other app.
+ROLE_MAPS: dict[str, RoleMap] = {
+    "handbooks.Handbook": RoleMap(
+        partnership_path="partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS, "copy": MANAGERS},
+        audience=_handbook_audience(),
+    ),
+    "handbooks.HandbookVersion": RoleMap(
+        partnership_path="handbook__partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS},
+        audience=_handbook_audience("handbook__", published_only=True),
+    ),
+    "reviews.Exchange": RoleMap(
+        # The proposer may withdraw; every party's members see the exchange.
+        partnership_path="partnership_id",
+        roles={"view": ALL_ROLES, "withdraw": LEADS},
+        other_sides=(Side("parties__partnership_id", {"view": ALL_ROLES}),),
+    ),
+    "reviews.ExchangeParty": RoleMap(
+        # Only a party's own lead answers for it.
+        partnership_path="partnership_id",
+        roles={"view": ALL_ROLES, "answer": LEADS},
+        other_sides=(Side("exchange__parties__partnership_id", {"view": ALL_ROLES}),),
+    ),
+    "reviews.Review": RoleMap(
+        partnership_path="reviewed_partnership_id",
+        roles={**_REVIEW_ROLES_BOTH_SIDES, "host": LEADS, "manage_access": LEADS},
+        other_sides=(
+            Side(
+                "reviewing_partnership_id",
+                {**_REVIEW_ROLES_BOTH_SIDES, "lead": LEADS, "manage_team": LEADS},
+            ),
+        ),
+        # Every team member (independent advisers included) sees the review itself;
+        # evidence needs an open access window on top.
+        team_group_path="team_group_id",
+        team_perms=frozenset({"view"}),
+    ),
+    "tenancy.Partnership": RoleMap(
+        partnership_path="id",
+        roles={"view": ALL_ROLES, "change": LEADS, "manage_members": LEADS},
+    ),
+    "tenancy.Membership": RoleMap(
+        partnership_path="partnership_id",
+        roles={"view": ALL_ROLES, "change": LEADS},
+    ),
+}
+
+
+def register(label: str, role_map: RoleMap) -> None:
+    """Admit a tenant model to the chokepoint (tests register fixtures' models)."""
+    ROLE_MAPS[label] = role_map
 
 
 def role_map_for(model: type[models.Model]) -> RoleMap:
@@ -201,22 +306,43 @@ def _granted_ids(model: type[models.Model], perm: str, group_ids: frozenset[int]
     ).values("content_object_id")
 
 
+def _check_perm(model: type[models.Model], role_map: RoleMap, perm: str) -> None:
+    if not role_map.knows(perm):
+        raise ImproperlyConfigured(f"{model._meta.label} has no rule for permission '{perm}'.")
+
+
+def _path_condition(model: type[models.Model], path: str, values: Iterable[int]) -> Q:
+    """`path IN values`, as a subquery when the path crosses a to-many relation so
+    the outer query never repeats a row."""
+    if _crosses_to_many(model, path):
+        ids = model._default_manager.filter(**{f"{path}__in": values}).values("pk")
+        return Q(pk__in=ids)
+    return Q(**{f"{path}__in": values})
+
+
 def visible(actor: Actor, model: type[M], perm: str = "view") -> QuerySet[M]:
     """Every row of `model` the actor may `perm`; empty for anyone else's rows."""
     role_map = role_map_for(model)
+    _check_perm(model, role_map, perm)
     manager = model._default_manager
     if not actor.is_authenticated:
         return manager.none()
-    roles = role_map.roles.get(perm)
-    if roles is None:
-        raise ImproperlyConfigured(f"{model._meta.label} has no rule for permission '{perm}'.")
-    own = actor.partnership_ids(roles)
-    condition = Q(**{f"{role_map.partnership_path}__in": own}) if own else None
+    conditions: list[Q] = []
+    for side in role_map.sides:
+        own = actor.partnership_ids(side.roles.get(perm, frozenset()))
+        if own:
+            conditions.append(_path_condition(model, side.partnership_path, own))
+    if role_map.team_group_path and perm in role_map.team_perms and actor.group_ids:
+        conditions.append(_path_condition(model, role_map.team_group_path, actor.group_ids))
+    if role_map.audience is not None and perm in role_map.audience.perms:
+        conditions.append(role_map.audience.rule(actor))
     if perm in role_map.shareable and actor.open_group_ids:
-        granted = Q(pk__in=_granted_ids(model, perm, actor.open_group_ids))
-        condition = granted if condition is None else condition | granted
-    if condition is None:
+        conditions.append(Q(pk__in=_granted_ids(model, perm, actor.open_group_ids)))
+    if not conditions:
         return manager.none()
+    condition = conditions[0]
+    for extra in conditions[1:]:
+        condition |= extra
     return manager.filter(condition)
 
 
@@ -248,7 +374,24 @@ def get_visible_by(actor: Actor, model: type[M], *, perm: str = "view", **lookup
     return obj
 
 
-def _owning_partnership_id(obj: models.Model, path: str) -> int | None:
+def _crosses_to_many(model: type[models.Model], path: str) -> bool:
+    """Whether any hop of an ORM path is a reverse foreign key or many-to-many."""
+    current: Any = model
+    for part in path.split("__"):
+        if part in ("id", "pk") or current is None:
+            return False
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a trailing "_id" attribute: the end of the path
+        if field.one_to_many or field.many_to_many:
+            return True
+        current = field.related_model
+    return False
+
+
+def _id_at_path(obj: models.Model, path: str) -> int | None:
+    """Follow a to-one ORM path on an object in hand ("review__reviewed_partnership_id")."""
     value: Any = obj
     for part in path.split("__"):
         value = getattr(value, part, None)
@@ -258,21 +401,47 @@ def _owning_partnership_id(obj: models.Model, path: str) -> int | None:
 
 
 def can(actor: Actor, perm: str, obj: models.Model) -> bool:
-    """Whether the actor may `perm` this object. Role rules are answered in memory;
-    only a cross-tenant grant needs a query."""
+    """Whether the actor may `perm` this object. Role and team rules are answered
+    in memory from the object's own foreign keys; only a cross-tenant grant (or a
+    path through another table) needs a query."""
     if not actor.is_authenticated:
         return False
-    role_map = role_map_for(type(obj))
-    roles = role_map.roles.get(perm)
-    if roles is None:
-        raise ImproperlyConfigured(f"{type(obj)._meta.label} has no rule for permission '{perm}'.")
-    owner = _owning_partnership_id(obj, role_map.partnership_path)
-    if owner is not None and actor.role_in(owner) in roles:
-        return True
+    model = type(obj)
+    role_map = role_map_for(model)
+    _check_perm(model, role_map, perm)
+    paths = [side.partnership_path for side in role_map.sides]
+    if role_map.team_group_path:
+        paths.append(role_map.team_group_path)
+    if role_map.audience is not None or any(_crosses_to_many(model, p) for p in paths):
+        return visible(actor, model, perm).filter(pk=obj.pk).exists()
+    for side in role_map.sides:
+        owner = _id_at_path(obj, side.partnership_path)
+        if owner is not None and actor.role_in(owner) in side.roles.get(perm, frozenset()):
+            return True
+    if role_map.team_group_path and perm in role_map.team_perms:
+        group_id = _id_at_path(obj, role_map.team_group_path)
+        if group_id is not None and group_id in actor.group_ids:
+            return True
     if perm in role_map.shareable and actor.open_group_ids:
         return (
-            _granted_ids(type(obj), perm, actor.open_group_ids)
+            _granted_ids(model, perm, actor.open_group_ids)
             .filter(content_object_id=obj.pk)
             .exists()
         )
     return False
+
+
+def require(actor: Actor, perm: str, obj: models.Model, message: str) -> None:
+    """Raise PermissionDenied with `message` unless the actor may `perm` the object.
+    For objects the actor can already see: the message may say what is missing."""
+    if not can(actor, perm, obj):
+        raise PermissionDenied(message)
+
+
+def get_child(queryset: QuerySet[M], pk: Any) -> M:
+    """A row inside a parent the caller has already authorised (an area of a
+    visible review, say). A foreign or malformed id is simply not found."""
+    obj = queryset.filter(pk=_coerce_pk(queryset.model, pk)).first()
+    if obj is None:
+        raise NotFound()
+    return obj

@@ -35,3 +35,11 @@ def membership_list_for_user(*, actor: Actor) -> QuerySet[Membership]:
         .select_related("partnership")
         .order_by("partnership__name")
     )
+
+
+def partnership_directory() -> QuerySet[Partnership]:
+    """Every partnership's name and slug, for choosing whom to invite.
+
+    Not tenant data: which partnerships use the product is public within it. Only
+    the directory fields may be read from these rows."""
+    return Partnership.objects.only("id", "name", "slug", "alliance_id").order_by("name")

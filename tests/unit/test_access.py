@@ -85,6 +85,6 @@ def test_inactive_user_is_anonymous(world):
     assert access.actor_for(world.salford_lead) == access.ANONYMOUS
 
 
-def test_actor_resolution_is_three_queries(world, django_assert_num_queries):
-    with django_assert_num_queries(3):
+def test_actor_resolution_is_four_queries(world, django_assert_num_queries):
+    with django_assert_num_queries(4):
         access.actor_for(world.salford_lead)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "accounts",
     "tenancy",
     "audit",
+    "handbooks",
+    "reviews",
     "web",
 ]
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HandbooksConfig(AppConfig):
+    name = "handbooks"
+    verbose_name = "Review handbooks"
