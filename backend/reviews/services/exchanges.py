@@ -8,11 +8,11 @@ from uuid import uuid4
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from handbooks.models import HandbookVersion
 
 from audit import services as audit
 from core.dates import long_date
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from handbooks.models import HandbookVersion
 from tenancy import access
 from tenancy.access import Actor
 from tenancy.models import Partnership
