@@ -65,7 +65,7 @@ def scope_set(
         titles = [a.title.lower() for a in chosen] + [t.lower() for t, _ in local]
         if len(titles) != len(set(titles)):
             errors["local_areas"] = ["Each area of focus needs a different title"]
-        if not chosen and not local:
+        if not chosen and not local and "handbook_areas" not in errors:
             errors["handbook_areas"] = ["Select at least one area of focus"]
         if errors:
             raise ValidationFailed("The scope could not be saved.", field_errors=errors)
