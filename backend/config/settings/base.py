@@ -200,7 +200,10 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "phase-reminders": {"task": "reviews.tasks.send_phase_reminders", "schedule": 60 * 60},
+    "review-team-access": {"task": "reviews.tasks.sync_review_team_access", "schedule": 15 * 60},
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
