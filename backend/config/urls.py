@@ -8,6 +8,8 @@ from core.graphql import HardenedGraphQLView
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("tenancy.api_urls")),
+    path("", include("handbooks.api_urls")),
+    path("", include("reviews.api_urls")),
 ]
 
 urlpatterns = [

@@ -17,3 +17,6 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'", "'unsafe-inline'"],
     }
 }
+# Serve static files straight from the build folder (no collectstatic for make run).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
