@@ -2,11 +2,19 @@
 
 import graphene
 
+from handbooks.schema import Mutation as HandbooksMutation
+from handbooks.schema import Query as HandbooksQuery
+from reviews.schema import Mutation as ReviewsMutation
+from reviews.schema import Query as ReviewsQuery
 from tenancy.schema import Query as TenancyQuery
 
 
-class Query(TenancyQuery, graphene.ObjectType):
+class Query(TenancyQuery, HandbooksQuery, ReviewsQuery, graphene.ObjectType):
     pass
 
 
-schema = graphene.Schema(query=Query)
+class Mutation(HandbooksMutation, ReviewsMutation, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

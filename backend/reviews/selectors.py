@@ -48,6 +48,27 @@ def invitations_awaiting(*, actor: Actor) -> list[ExchangeParty]:
     )
 
 
+def _team_queryset() -> QuerySet[TeamMember]:
+    return TeamMember.objects.select_related(
+        "user__employer", "conflicting_organisation", "access_window"
+    ).order_by("status", "added_at", "id")
+
+
+# Everything a review page or API shows, loaded in a fixed number of queries
+# however many reviews are listed.
+_REVIEW_PREFETCHES = (
+    Prefetch(
+        "phases",
+        queryset=Phase.objects.order_by("position").prefetch_related(
+            Prefetch("changes", queryset=PhaseChange.objects.order_by("changed_at", "id"))
+        ),
+    ),
+    "areas",
+    "objectives",
+    Prefetch("team", queryset=_team_queryset()),
+)
+
+
 def review_list(*, actor: Actor, status: str | None = None) -> QuerySet[Review]:
     """Reviews the actor takes part in: of or by their partnerships, or on their team."""
     reviews = (
@@ -55,7 +76,7 @@ def review_list(*, actor: Actor, status: str | None = None) -> QuerySet[Review]:
         .select_related(
             "reviewing_partnership", "reviewed_partnership", "handbook_version__handbook"
         )
-        .prefetch_related(Prefetch("phases", queryset=Phase.objects.order_by("position")))
+        .prefetch_related(*_REVIEW_PREFETCHES)
     )
     if status:
         reviews = reviews.filter(status=status)
@@ -72,25 +93,14 @@ def review_get(*, actor: Actor, review_id: object) -> Review:
             "exchange",
             "team_group",
         )
-        .prefetch_related(
-            Prefetch(
-                "phases",
-                queryset=Phase.objects.order_by("position").prefetch_related(
-                    Prefetch("changes", queryset=PhaseChange.objects.order_by("changed_at", "id"))
-                ),
-            ),
-            "areas",
-            "objectives",
-        )
+        .prefetch_related(*_REVIEW_PREFETCHES)
         .get(pk=review.pk)
     )
 
 
 def team_list(*, review: Review) -> QuerySet[TeamMember]:
     """The team of a review the caller has already obtained through review_get."""
-    return review.team.select_related(
-        "user__employer", "conflicting_organisation", "access_window"
-    ).order_by("status", "added_at", "id")
+    return _team_queryset().filter(review=review)
 
 
 @dataclass(frozen=True)

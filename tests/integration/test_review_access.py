@@ -9,6 +9,7 @@ import time_machine
 
 from audit.models import AuditEvent
 from core.dates import LONDON
+from core.errors import NotFound
 from reviews import services
 from reviews.models import Review, TeamMember
 from reviews.tasks import sync_review_team_access
@@ -78,7 +79,7 @@ def test_independent_adviser_sees_the_review_only_while_on_the_team(world):
     services.team_member_remove(
         actor=actor_for(world.bolton_lead), review_id=review.pk, member_id=member.pk
     )
-    with pytest.raises(access.NotFound):
+    with pytest.raises(NotFound):
         access.get_visible(actor_for(world.adviser), Review, review.pk)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 def _propose(world, **overrides):
     start = timezone.localdate() + timedelta(days=30)
-    values = {
+    values: dict[str, Any] = {
         "actor": actor_for(world.bolton_lead),
         "partnership_slug": "bolton",
         "partner_slugs": ["salford"],

@@ -179,6 +179,8 @@ SPECTACULAR_SETTINGS = {
 GRAPHENE = {
     "SCHEMA": "config.schema.schema",
     "ATOMIC_MUTATIONS": True,
+    # Choice fields are plain lower-case strings, exactly as in REST.
+    "DJANGO_CHOICE_FIELD_ENUM_CONVERT": False,
 }
 GRAPHQL_MAX_DEPTH = 8
 GRAPHQL_MAX_ALIASES = 15

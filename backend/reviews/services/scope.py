@@ -4,6 +4,8 @@ confirm again."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +36,7 @@ def scope_set(
     *,
     actor: Actor,
     review_id: object,
-    handbook_area_ids: list[object],
+    handbook_area_ids: Sequence[object],
     local_areas: list[tuple[str, str]] | None = None,
 ) -> Review:
     """Replace the agreed areas: a subset of the handbook's areas plus local ones
