@@ -113,3 +113,21 @@ def test_sync_task_is_idempotent(world):
     assert after_first == events_before + 1  # one revocation
     sync_review_team_access()
     assert AuditEvent.objects.count() == after_first
+
+
+def test_sync_and_sweep_agree_after_the_window_ends(world):
+    """After the window ends the sweep deletes it; the team sync must not recreate
+    it (or re-add the member to the group), so repeated runs settle."""
+    from tenancy.services import access_windows_sweep
+
+    review = review_in_fieldwork(world)
+    closes_at = _window(review).closes_at
+    with time_machine.travel(closes_at + timedelta(hours=1), tick=False):
+        access_windows_sweep(now=closes_at + timedelta(hours=1))
+        sync_review_team_access()
+        events = AuditEvent.objects.count()
+        sync_review_team_access()
+        access_windows_sweep(now=closes_at + timedelta(hours=1))
+        assert AuditEvent.objects.count() == events
+        assert not review.team_group.user_set.exists()
+        assert not TeamMember.objects.filter(review=review, access_window__isnull=False).exists()

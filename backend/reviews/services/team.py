@@ -64,16 +64,26 @@ def _entitled(member: TeamMember, review: Review) -> bool:
 def team_access_sync(*, review: Review, actor: Actor | None = None) -> None:
     """Make group memberships and access windows match the team and the timeline.
     Idempotent: a second call changes nothing. Every grant and revocation is audited."""
+    now = timezone.now()
     group = review.team_group
     members = list(review.team.select_related("access_window", "user"))
     in_group = set(group.user_set.values_list("id", flat=True))
     for member in members:
-        active = member.status == TeamMember.Status.ACTIVE and review.status != Review.Status.CLOSED
+        window = member_window(member, review) if _entitled(member, review) else None
+        # Once a member's window has ended they leave the group too, as the
+        # tenancy sweep does; re-adding them here would undo the sweep.
+        expired = window is not None and window[1] <= now
+        if expired:
+            window = None
+        active = (
+            member.status == TeamMember.Status.ACTIVE
+            and review.status != Review.Status.CLOSED
+            and not expired
+        )
         if active and member.user_id not in in_group:
             group.user_set.add(member.user)
         elif not active and member.user_id in in_group:
             group.user_set.remove(member.user)
-        window = member_window(member, review) if _entitled(member, review) else None
         current = member.access_window
         if window is None:
             if current is not None:
