@@ -6,4 +6,6 @@ app_name = "accounts-api"
 
 urlpatterns = [
     path("me/", api.MeApi.as_view(), name="me"),
+    path("tokens/", api.ApiTokenListCreateApi.as_view(), name="token-list"),
+    path("tokens/<int:token_id>/revoke/", api.ApiTokenRevokeApi.as_view(), name="token-revoke"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,6 +14,23 @@ from .models import ApiToken, User, hash_token
 
 # Writing last_used_at on every call would turn each read into a write.
 _LAST_USED_GRANULARITY = timedelta(minutes=5)
+
+
+# Set on the Django request when an API token (not a session) authenticated it.
+_BY_TOKEN = "_authenticated_by_api_token"  # noqa: S105 - an attribute name, not a secret
+
+# A token that could mint tokens would outlive its own revocation.
+TOKENS_NEED_A_SESSION = "Create API tokens while signed in to the website, not with an API token."
+
+
+def mark_token_authenticated(request: HttpRequest) -> None:
+    setattr(request, _BY_TOKEN, True)
+
+
+def is_token_authenticated(request: Any) -> bool:
+    """Whether an API token authenticated this request (Django or DRF request)."""
+    django_request = getattr(request, "_request", request)
+    return bool(getattr(django_request, _BY_TOKEN, False))
 
 
 class TokenInvalid(Exception):
@@ -52,9 +70,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if raw is None:
             return None
         try:
-            return user_for_token(raw), None
+            user = user_for_token(raw)
         except TokenInvalid as exc:
             raise exceptions.AuthenticationFailed(exc.message) from exc
+        mark_token_authenticated(request._request)
+        return user, None
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword

@@ -2,6 +2,7 @@
 
 import graphene
 
+from accounts.schema import Mutation as AccountsMutation
 from handbooks.schema import Mutation as HandbooksMutation
 from handbooks.schema import Query as HandbooksQuery
 from reviews.schema import Mutation as ReviewsMutation
@@ -13,7 +14,7 @@ class Query(TenancyQuery, HandbooksQuery, ReviewsQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(HandbooksMutation, ReviewsMutation, graphene.ObjectType):
+class Mutation(AccountsMutation, HandbooksMutation, ReviewsMutation, graphene.ObjectType):
     pass
 
 

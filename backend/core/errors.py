@@ -33,6 +33,16 @@ class NotFound(DomainError):
         super().__init__(message)
 
 
+class NotAuthenticated(DomainError):
+    """Nobody is signed in (no session, no API token) and the request needs someone."""
+
+    status_code = 401
+    code = "not_authenticated"
+
+    def __init__(self, message: str = "Sign in, or send an API token.") -> None:
+        super().__init__(message)
+
+
 class PermissionDenied(DomainError):
     """The actor can see the object but may not do this to it."""
 

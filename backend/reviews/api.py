@@ -82,6 +82,7 @@ class PhaseSerializer(serializers.ModelSerializer[Phase]):
 class AreaSerializer(serializers.ModelSerializer[ReviewArea]):
     class Meta:
         model = ReviewArea
+        ref_name = "ReviewArea"  # OpenAPI: handbooks.api has its own "Area"
         fields = ["id", "position", "title", "key_question", "source", "is_local"]
 
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
+from core.api import CursorPagination
+
 from . import selectors
 from .access import actor_of
-from .models import Organisation, Partnership
+from .models import Organisation, Partnership, Role
 
 
 class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
@@ -16,9 +20,11 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
 
 
 class PartnershipSerializer(serializers.ModelSerializer[Partnership]):
-    alliance = serializers.SlugRelatedField[Partnership](slug_field="slug", read_only=True)
+    alliance = serializers.SlugRelatedField[Partnership](
+        slug_field="slug", read_only=True, help_text="The alliance's slug, or null."
+    )
     statutory_partners = OrganisationSerializer(many=True, read_only=True)
-    role = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField(help_text="The caller's role in this partnership.")
 
     class Meta:
         model = Partnership
@@ -32,15 +38,35 @@ class PartnershipSerializer(serializers.ModelSerializer[Partnership]):
             "role",
         ]
 
+    @extend_schema(responses=serializers.ChoiceField(choices=Role.choices, allow_null=True))
     def get_role(self, obj: Partnership) -> str | None:
         role = self.context["actor"].role_in(obj.pk)
         return str(role) if role else None
 
 
+class PartnershipFilter(django_filters.FilterSet):  # type: ignore[misc]  # untyped library
+    """Filters narrow the caller's own partnerships; they can never widen them."""
+
+    alliance = django_filters.CharFilter(
+        field_name="alliance__slug", help_text="Only partnerships in this alliance (its slug)."
+    )
+
+    class Meta:
+        model = Partnership
+        fields = ["alliance"]
+
+
+class PartnershipPagination(CursorPagination):
+    # Names are unique (and indexed as such), so pages never tie or skip a row.
+    ordering = "name"
+
+
 class PartnershipListApi(ListAPIView[Partnership]):
-    """The partnerships the caller belongs to."""
+    """The partnerships the caller belongs to, by name."""
 
     serializer_class = PartnershipSerializer
+    filterset_class = PartnershipFilter
+    pagination_class = PartnershipPagination
 
     def get_queryset(self) -> QuerySet[Partnership]:
         return selectors.partnership_list(actor=actor_of(self.request))

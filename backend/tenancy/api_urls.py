@@ -6,7 +6,6 @@ app_name = "tenancy-api"
 
 urlpatterns = [
     path("partnerships/", api.PartnershipListApi.as_view(), name="partnership-list"),
-    path(
-        "partnerships/<slug:slug>/", api.PartnershipDetailApi.as_view(), name="partnership-detail"
-    ),
+    # <str:>, not <slug:>: any value reaches the view and gets the API's own 404 body.
+    path("partnerships/<str:slug>/", api.PartnershipDetailApi.as_view(), name="partnership-detail"),
 ]

@@ -181,9 +181,7 @@ class DemoModeOff(ImproperlyConfigured):
     """Demo sign-ins share a published password: never create them outside demo mode."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "Demo data is only available when DEMO_MODE is on. Nothing was written."
-        )
+        super().__init__("Demo data is only available when DEMO_MODE is on. Nothing was written.")
 
 
 @dataclass(frozen=True)
@@ -348,6 +346,8 @@ def format_table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> li
     widths = [max(len(row[i]) for row in all_rows) for i in range(len(header))]
 
     def line(row: tuple[str, ...]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        return "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
 
     return [line(header), "  ".join("-" * width for width in widths), *map(line, all_rows[1:])]

@@ -9,7 +9,13 @@ from core.errors import NotFound
 
 from . import selectors
 from .access import actor_of
-from .models import Membership, Organisation, Partnership
+from .models import Alliance, Membership, Organisation, Partnership
+
+
+class AllianceType(DjangoObjectType):
+    class Meta:
+        model = Alliance
+        fields = ("slug", "name", "region")
 
 
 class OrganisationType(DjangoObjectType):
@@ -41,6 +47,7 @@ class MeType(graphene.ObjectType):
     email = graphene.String(required=True)
     full_name = graphene.String(required=True)
     is_independent_adviser = graphene.Boolean(required=True)
+    is_alliance_analyst = graphene.Boolean(required=True)
     memberships = graphene.List(graphene.NonNull(MembershipType), required=True)
 
 
@@ -60,8 +67,9 @@ class Query(graphene.ObjectType):
         return {
             "email": user.email,
             "full_name": user.full_name,
-            "is_independent_adviser": user.is_independent_adviser,
-            "memberships": selectors.membership_list_for_user(actor=actor),
+            "is_independent_adviser": actor.is_independent_adviser,
+            "is_alliance_analyst": bool(actor.analyst_alliance_ids),
+            "memberships": selectors.membership_list_for_user(actor=actor, with_partners=True),
         }
 
     @staticmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
 from . import access
@@ -9,14 +11,17 @@ from .access import Actor
 from .models import Membership, Organisation, Partnership
 
 
+def _statutory_partners(prefix: str = "") -> Prefetch[Any]:
+    # One query for every partnership's partners, however many partnerships.
+    return Prefetch(f"{prefix}statutory_partners", queryset=Organisation.objects.order_by("name"))
+
+
 def partnership_list(*, actor: Actor) -> QuerySet[Partnership]:
     """The partnerships the actor belongs to, with their alliance and partners."""
     return (
         access.visible(actor, Partnership)
         .select_related("alliance")
-        .prefetch_related(
-            Prefetch("statutory_partners", queryset=Organisation.objects.order_by("name"))
-        )
+        .prefetch_related(_statutory_partners())
         .order_by("name")
     )
 
@@ -26,15 +31,20 @@ def partnership_get(*, actor: Actor, slug: str) -> Partnership:
     return access.get_visible_by(actor, Partnership, slug=slug)
 
 
-def membership_list_for_user(*, actor: Actor) -> QuerySet[Membership]:
-    """The actor's own memberships (user-scoped, so no partnership filter is needed)."""
+def membership_list_for_user(*, actor: Actor, with_partners: bool = False) -> QuerySet[Membership]:
+    """The actor's own memberships, with each partnership and its alliance (and its
+    statutory partners when `with_partners`: one more query, for callers that show them)."""
     if actor.user_id is None:
-        return Membership.objects.none()
-    return (
-        Membership.objects.filter(user_id=actor.user_id)
-        .select_related("partnership")
+        return access.visible(actor, Membership).none()
+    memberships = (
+        access.visible(actor, Membership)
+        .filter(user_id=actor.user_id)
+        .select_related("partnership__alliance")
         .order_by("partnership__name")
     )
+    if with_partners:
+        memberships = memberships.prefetch_related(_statutory_partners("partnership__"))
+    return memberships
 
 
 def partnership_directory() -> QuerySet[Partnership]:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "graphene_django",
     "guardian",
     "axes",
@@ -174,6 +175,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from this server's own static files: the CSP allows no other origin.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several models have a "status" or "kind": one schema name per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "ExchangeStatusEnum": "reviews.models.Exchange.Status",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
+        "TeamMemberStatusEnum": "reviews.models.TeamMember.Status",
+        "HandbookVersionStatusEnum": "handbooks.models.HandbookVersion.Status",
+        "PhaseKindEnum": "reviews.models.Phase.Kind",
+        "OrganisationKindEnum": "tenancy.models.Organisation.Kind",
+    },
 }
 
 GRAPHENE = {
@@ -205,6 +218,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "phase-reminders": {"task": "reviews.tasks.send_phase_reminders", "schedule": 60 * 60},
     "review-team-access": {"task": "reviews.tasks.sync_review_team_access", "schedule": 15 * 60},
+    # A missed run is skipped, not queued behind the next one.
+    "sweep-expired-access": {
+        "task": "tenancy.tasks.sweep_expired_access",
+        "schedule": 15 * 60,
+        "options": {"expires": 14 * 60},
+    },
 }
 
 CONTENT_SECURITY_POLICY = {
@@ -225,6 +244,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
 
 LOGGING = {
     "version": 1,
@@ -242,3 +263,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# No SDK at all without a DSN (SECURITY.md section 7); config/sentry.py says what is sent.
+if SENTRY_DSN:
+    from config.sentry import configure_sentry
+
+    configure_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE or None)
