@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from core.tasks import project_task
 
 from . import services
 from .models import Review
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=240, time_limit=300)
+@project_task()
 def send_phase_reminders() -> int:
     """Reminders 7 days and 1 day before a phase ends; each is sent once."""
     return services.reminders_send()
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=240, time_limit=300)
+@project_task()
 def sync_review_team_access() -> int:
     """Bring every review's group memberships and windows in line with its team and
     status (members removed, reviews closed). Idempotent: a rerun changes nothing."""
