@@ -51,3 +51,29 @@ def due_tag(day: date, today: date) -> tuple[str, str]:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def clock(moment: datetime) -> str:
+    """'9:30am', '11:59pm', 'midday', 'midnight', in London (GOV.UK style)."""
+    local = moment.astimezone(LONDON)
+    if (local.hour, local.minute) == (0, 0):
+        return "midnight"
+    if (local.hour, local.minute) == (12, 0):
+        return "midday"
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{local.hour % 12 or 12}:{local.minute:02d}{suffix}"
+
+
+def date_time(moment: datetime) -> str:
+    """'9:30am on Monday 1 March 2027'. Midnight says which side of the day it is on:
+    'midnight at the start of Monday 1 March 2027'."""
+    local = moment.astimezone(LONDON)
+    when = clock(local)
+    if when == "midnight":
+        return f"midnight at the start of {weekday_date(local.date())}"
+    return f"{when} on {weekday_date(local.date())}"
+
+
+def date_range(first: date, last: date) -> str:
+    """'1 March 2027 to 21 March 2027'."""
+    return f"{long_date(first)} to {long_date(last)}"

@@ -181,7 +181,7 @@ class DemoModeOff(ImproperlyConfigured):
     """Demo sign-ins share a published password: never create them outside demo mode."""
 
     def __init__(self) -> None:
-        super().__init__("Demo data is only available when DEMO_MODE is on. Nothing was written.")
+        super().__init__("Demo data is only available when DEMO_MODE is on.")
 
 
 @dataclass(frozen=True)

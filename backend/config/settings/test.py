@@ -1,5 +1,7 @@
 """The test suite: DATABASE_URL when set (CI: PostgreSQL), else SQLite; fast hashing."""
 
+import sys
+
 from .base import *  # noqa: F403
 from .base import PROJECT_DIR, env
 
@@ -26,3 +28,9 @@ REST_FRAMEWORK = {
 # Serve static files straight from the build folder (no collectstatic in tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Test-only tenant models for the access chokepoint's sharing rules (tests/fixtures_app).
+# Processes started with only backend/ on the path (a Celery worker, a settings check)
+# must still import it, so the project root is appended (after everything else).
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.append(str(PROJECT_DIR))
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.fixtures_app"]

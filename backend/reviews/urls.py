@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("<int:review_id>/", views.review_detail, name="detail"),
+    path("<int:review_id>/move/", views.review_transition, name="transition"),
+    path("<int:review_id>/scope/", views.review_scope, name="scope"),
+    path("<int:review_id>/scope/confirm/", views.review_scope_confirm, name="scope-confirm"),
+    path("<int:review_id>/team/", views.team_page, name="team"),
+    path("<int:review_id>/team/add/", views.team_add, name="team-add"),
+    path(
+        "<int:review_id>/team/<int:member_id>/declaration/",
+        views.team_declare,
+        name="team-declare",
+    ),
+    path(
+        "<int:review_id>/team/<int:member_id>/mitigation/",
+        views.team_mitigate,
+        name="team-mitigate",
+    ),
+    path("<int:review_id>/team/<int:member_id>/access/", views.team_window, name="team-access"),
+    path("<int:review_id>/team/<int:member_id>/remove/", views.team_remove, name="team-remove"),
+    path("<int:review_id>/timeline/", views.timeline_page, name="timeline"),
+    path("<int:review_id>/calendar.ics", views.timeline_calendar, name="calendar"),
+]

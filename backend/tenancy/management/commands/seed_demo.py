@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tenancy import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the demo alliance, partnerships, sign-ins and reviews "
+        "(idempotent). Refused unless DEMO_MODE is on."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here: tenancy is the base app and imports no domain app at module level.
+        from reviews.demo import demo_seed_reviews
+
+        try:
+            summary = demo.demo_seed()
+        except demo.DemoModeOff as exc:
+            raise CommandError(f"{exc} Nothing was written.") from None
+        reviews = demo_seed_reviews()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {summary.partnerships} partnerships, "
+                f"{summary.organisations} organisations, {summary.users} sign-ins, "
+                f"{reviews.exchanges} exchanges, {reviews.reviews} reviews."
+            )
+        )

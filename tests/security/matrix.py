@@ -1,0 +1,783 @@
+"""The isolation matrix as data (SECURITY.md section 1).
+
+`TABLE` maps each route name (as `reverse()` knows it) or GraphQL field
+("graphql:Query.review", "graphql:Mutation.createApiToken") to a `Row`: how to call
+it, and what every principal must get. A second call of the same route with another
+method is a key with a suffix ("reviews-api:team POST"). `test_isolation_matrix`
+fails when a route or field has no row, or a row names something that is gone.
+
+Outcomes are short strings:
+
+    HTTP     "<status>" [sees | hidden] [<redirect path>]
+             "200 sees": the body shows something the owning partnership owns
+             (principals.MARKER); "200 hidden": it does not; "302 /sign-in/": a
+             redirect whose path (without the query) is exactly that. "not-5xx": any
+             answer but a server error (admin pages for staff, which are not tenant data).
+    GraphQL  query fields:  "sees" | "hidden" (data, no owner marker) | "empty" ([]) | "null"
+             mutations:     "ok" (no errors) | "not-found" ("Not found.", as for a
+                            missing id) | "refused" (any other domain refusal: a role,
+                            a guard, validation) | "unauthenticated"
+
+Every string in a row (URL kwargs, bodies, variables, expected redirects) is a format
+string over the matrix world: "{w.review.pk}" (see principals.MatrixWorld).
+
+To add a route: add a row. Start from one of the shapes below (`owner_only`,
+`signed_in_list`, ...) and override the principals that differ, e.g.
+`outcomes("404", anonymous=API_ANON, owners="200 sees", owner_member="403")`.
+Group names (owners, reviewing, ...) are in principals.GROUPS; later keywords win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .principals import GROUPS, PRINCIPALS
+
+LOGIN = "302 /sign-in/"
+ADMIN_LOGIN = "302 /admin/login/"
+API_ANON = "401"
+
+
+def outcomes(default: str, **groups: str) -> dict[str, str]:
+    """Every principal gets `default`, then each keyword (a principal or a group
+    from principals.GROUPS) overrides, in order."""
+    result = dict.fromkeys(PRINCIPALS, default)
+    for name, outcome in groups.items():
+        if name in GROUPS:
+            members = GROUPS[name]
+        elif name in PRINCIPALS:
+            members = (name,)
+        else:
+            raise KeyError(f"Unknown principal or group '{name}'")
+        for principal in members:
+            result[principal] = outcome
+    return result
+
+
+@dataclass(frozen=True)
+class Row:
+    expect: Mapping[str, str]
+    method: str = "GET"
+    kwargs: Mapping[str, str] = field(default_factory=dict)
+    # Request body: JSON for API routes (`json=True`), form fields for pages.
+    data: Any = None
+    json: bool = False
+    # GraphQL rows: one operation and its variables.
+    query: str = ""
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    # Kwargs (or variables) naming an object that does not exist: foreign and
+    # missing must give the same answer (test_foreign_and_missing_look_the_same).
+    missing: Mapping[str, str] | None = None
+    # Routes that serve no tenant data still have a row, with the reason.
+    tenant_data: bool = True
+    reason: str = ""
+
+    @property
+    def is_graphql(self) -> bool:
+        return bool(self.query)
+
+
+# --- shapes -------------------------------------------------------------------------
+
+
+def public(reason: str, **overrides: str) -> Row:
+    return Row(outcomes("200", **overrides), tenant_data=False, reason=reason)
+
+
+def _shape(default: str, base: dict[str, str], overrides: dict[str, str]) -> dict[str, str]:
+    # An override of a base group replaces it in place; new keywords apply after.
+    return outcomes(default, **{**base, **overrides})
+
+
+def owner_page(**overrides: str) -> dict[str, str]:
+    """A page about one of the owner's objects: theirs, or the same 404 as a missing one."""
+    return _shape("404", {"anonymous": LOGIN, "owners": "200 sees"}, overrides)
+
+
+def owner_api(**overrides: str) -> dict[str, str]:
+    return _shape("404", {"anonymous": API_ANON, "owners": "200 sees"}, overrides)
+
+
+def signed_in_page(**overrides: str) -> dict[str, str]:
+    """A page every signed-in user may open; only the owners see the owner's rows."""
+    return _shape("200 hidden", {"anonymous": LOGIN, "owners": "200 sees"}, overrides)
+
+
+def signed_in_api(**overrides: str) -> dict[str, str]:
+    return _shape("200 hidden", {"anonymous": API_ANON, "owners": "200 sees"}, overrides)
+
+
+def graphql_list(**overrides: str) -> dict[str, str]:
+    return _shape("empty", {"owners": "sees"}, overrides)
+
+
+def graphql_object(**overrides: str) -> dict[str, str]:
+    return _shape("null", {"owners": "sees"}, overrides)
+
+
+def graphql_write(**overrides: str) -> dict[str, str]:
+    """A mutation on the owner's object: outsiders (and anonymous) get "Not found."."""
+    return outcomes("not-found", **overrides)
+
+
+# Who can see the review of Salford: both partnerships, and its team while in the group.
+REVIEW_VIEWERS = {"owners": "200 sees", "reviewing": "200 sees", "reviewer_window_open": "200 sees"}
+# Reviewers who can see the review but are refused a change (403 with the reason).
+REVIEW_REFUSED = {"owners": "403", "reviewing": "403", "reviewer_window_open": "403"}
+EXCHANGE_PARTIES = {"owners": "200 sees", "reviewing": "200 sees"}
+
+
+def _q(operation: str, field_name: str, args: str, selection: str) -> str:
+    return f"{operation} {{ {field_name}{args} {selection} }}"
+
+
+ADMIN_REASON = (
+    "Django admin: platform staff administer partnerships and users (ARCHITECTURE.md "
+    "section 4). Every admin view is wrapped by AdminSite.admin_view, so anyone who is not "
+    "staff is sent to the admin sign-in; the access chokepoint is not involved."
+)
+
+# --- the table ------------------------------------------------------------------------
+
+TABLE: dict[str, Row] = {
+    # Not tenant data -------------------------------------------------------------------
+    "core:health": public("Liveness: says only that the web process answers."),
+    "core:health-db": public("Readiness: says only whether the database answers."),
+    "core:health-broker": public("Readiness: says only whether the broker answers."),
+    "web:accessibility": public("The accessibility statement."),
+    "api-schema": public("The OpenAPI document: describes the API, holds no data."),
+    "api-docs": public("The API reference page that renders the OpenAPI document."),
+    "graphql": Row(
+        outcomes("200"),
+        method="POST",
+        query="{ __typename }",
+        tenant_data=False,
+        reason="The GraphQL endpoint; each Query and Mutation field has its own row below.",
+    ),
+    "accounts:sign-in": Row(
+        outcomes("302 /", anonymous="200"),
+        tenant_data=False,
+        reason="The sign-in form; signed-in users are sent home.",
+    ),
+    "accounts:sign-out": Row(
+        outcomes("302 /sign-in/"),
+        method="POST",
+        tenant_data=False,
+        reason="Ends the session (POST only).",
+    ),
+    "admin:*": Row(
+        outcomes(ADMIN_LOGIN, platform_staff="not-5xx"), tenant_data=False, reason=ADMIN_REASON
+    ),
+    "admin:index": Row(
+        outcomes(ADMIN_LOGIN, platform_staff="200"), tenant_data=False, reason=ADMIN_REASON
+    ),
+    "admin:login": Row(
+        # Signed in but not staff: the admin sign-in form, saying they are not authorised.
+        outcomes("200", platform_staff="302 /admin/"),
+        tenant_data=False,
+        reason=ADMIN_REASON,
+    ),
+    "admin:logout": Row(
+        # admin_view sends non-staff on the logout URL to the index (which then asks
+        # them to sign in); staff must POST to sign out.
+        outcomes("302 /admin/", platform_staff="405"),
+        tenant_data=False,
+        reason=ADMIN_REASON,
+    ),
+    # Home and account ----------------------------------------------------------------
+    # Your reviews: both partnerships and the review team see the review of Salford
+    # (named for Salford) in their list.
+    "web:home": Row(signed_in_page(reviewing="200 sees", reviewer_window_open="200 sees")),
+    "accounts-api:me": Row(signed_in_api()),
+    "accounts-api:token-list": Row(
+        # Tokens are the caller's own: only the owner lead's token carries the marker.
+        outcomes("200 hidden", anonymous=API_ANON, owner_lead="200 sees")
+    ),
+    "accounts-api:token-list POST": Row(
+        outcomes("201", anonymous=API_ANON), method="POST", json=True, data={"name": "Matrix"}
+    ),
+    "accounts-api:token-revoke": Row(
+        outcomes("404", anonymous=API_ANON, owner_lead="200 sees"),
+        method="POST",
+        json=True,
+        kwargs={"token_id": "{w.owner_lead_token.pk}"},
+        missing={"token_id": "999999"},
+    ),
+    # Partnerships ----------------------------------------------------------------------
+    "tenancy-api:partnership-list": Row(signed_in_api()),
+    "tenancy-api:partnership-detail": Row(
+        owner_api(), kwargs={"slug": "{w.owner.slug}"}, missing={"slug": "no-such-partnership"}
+    ),
+    # Handbooks: Salford's private handbook, v1 published, v2 a draft -----------------------
+    "handbooks:list": Row(signed_in_page()),
+    "handbooks:detail": Row(
+        owner_page(), kwargs={"handbook_id": "{w.handbook.pk}"}, missing={"handbook_id": "999999"}
+    ),
+    "handbooks:compare": Row(owner_page(), kwargs={"handbook_id": "{w.handbook.pk}"}),
+    "handbooks:new-version": Row(
+        # Managers pass the check; the draft that exists already sends them back.
+        owner_page(owner_managers="302 /handbooks/{w.handbook.pk}/", owner_member="403"),
+        method="POST",
+        kwargs={"handbook_id": "{w.handbook.pk}"},
+    ),
+    "handbooks:version": Row(
+        owner_page(),
+        kwargs={"version_id": "{w.draft_version.pk}"},
+        missing={"version_id": "999999"},
+    ),
+    "handbooks:copy": Row(
+        owner_page(owner_member="403"), kwargs={"version_id": "{w.published_version.pk}"}
+    ),
+    "handbooks:publish": Row(
+        owner_page(owner_member="403"), kwargs={"version_id": "{w.draft_version.pk}"}
+    ),
+    "handbooks:objective-add": Row(
+        owner_page(owner_member="403"), kwargs={"version_id": "{w.draft_version.pk}"}
+    ),
+    "handbooks:area-add": Row(
+        owner_page(owner_member="403"), kwargs={"version_id": "{w.draft_version.pk}"}
+    ),
+    "handbooks:area-edit": Row(
+        owner_page(owner_member="403"),
+        kwargs={"version_id": "{w.draft_version.pk}", "area_id": "{w.draft_area.pk}"},
+    ),
+    "handbooks:line-add": Row(
+        owner_page(owner_member="403"),
+        kwargs={"version_id": "{w.draft_version.pk}", "area_id": "{w.draft_area.pk}"},
+    ),
+    "handbooks:reference-add": Row(
+        owner_page(owner_member="403"), kwargs={"version_id": "{w.draft_version.pk}"}
+    ),
+    "handbooks-api:handbook-list": Row(signed_in_api()),
+    "handbooks-api:handbook-create": Row(
+        owner_api(owner_managers="201", owner_member="403"),
+        method="POST",
+        json=True,
+        data={"partnership": "{w.owner.slug}", "title": "Matrix handbook"},
+    ),
+    "handbooks-api:handbook-detail": Row(
+        owner_api(), kwargs={"handbook_id": "{w.handbook.pk}"}, missing={"handbook_id": "999999"}
+    ),
+    "handbooks-api:version-next": Row(
+        # Changing needs "change": a member is refused exactly as an outsider is.
+        owner_api(owner_managers="409", owner_member="404"),
+        method="POST",
+        json=True,
+        kwargs={"handbook_id": "{w.handbook.pk}"},
+    ),
+    "handbooks-api:version-detail": Row(
+        owner_api(), kwargs={"version_id": "{w.draft_version.pk}"}, missing={"version_id": "999999"}
+    ),
+    "handbooks-api:version-diff": Row(
+        # The two versions have the same content: the diff shows nothing of it.
+        owner_api(owners="200"),
+        kwargs={"version_id": "{w.published_version.pk}", "other_id": "{w.draft_version.pk}"},
+    ),
+    "handbooks-api:version-copy": Row(
+        owner_api(owner_managers="201", owner_member="403"),
+        method="POST",
+        json=True,
+        kwargs={"version_id": "{w.published_version.pk}"},
+        data={"partnership": "{w.owner.slug}"},
+    ),
+    "handbooks-api:version-publish": Row(
+        owner_api(owner_managers="200 sees", owner_member="404"),
+        method="POST",
+        json=True,
+        kwargs={"version_id": "{w.draft_version.pk}"},
+        data={},
+    ),
+    "handbooks-api:area-create": Row(
+        owner_api(owner_managers="201", owner_member="404"),
+        method="POST",
+        json=True,
+        kwargs={"version_id": "{w.draft_version.pk}"},
+        data={"title": "Matrix area", "key_question": "Does it work?"},
+    ),
+    "handbooks-api:objective-create": Row(
+        owner_api(owner_managers="201", owner_member="404"),
+        method="POST",
+        json=True,
+        kwargs={"version_id": "{w.draft_version.pk}"},
+        data={"text": "Matrix objective"},
+    ),
+    # Exchanges -----------------------------------------------------------------------
+    "exchanges:list": Row(signed_in_page(reviewing="200 sees")),
+    "exchanges:propose": Row(
+        # Leads only. The form lists every partnership by name (the directory), so a
+        # lead elsewhere sees Salford's name there by design.
+        outcomes("403", anonymous=LOGIN, leads="200 sees")
+    ),
+    "exchanges:check": Row(
+        # Nothing to check yet: leads go back to the form.
+        outcomes("403", anonymous=LOGIN, leads="302 /exchanges/new/")
+    ),
+    "exchanges:detail": Row(
+        owner_page(**EXCHANGE_PARTIES),
+        kwargs={"exchange_id": "{w.agreed_exchange.pk}"},
+        missing={"exchange_id": "999999"},
+    ),
+    "exchanges:sent": Row(
+        # The confirmation names the partners invited, not the proposer.
+        owner_page(owners="200", reviewing="200"),
+        kwargs={"exchange_id": "{w.agreed_exchange.pk}"},
+    ),
+    "exchanges:answer": Row(
+        owner_page(owners="403", reviewing="403", owner_lead="200 sees"),
+        kwargs={"exchange_id": "{w.incoming_exchange.pk}"},
+    ),
+    "exchanges:withdraw": Row(
+        owner_page(owners="403", reviewing="403", owner_lead="200 sees"),
+        kwargs={"exchange_id": "{w.outgoing_exchange.pk}"},
+    ),
+    "reviews-api:exchange-list": Row(signed_in_api(reviewing="200 sees")),
+    "reviews-api:exchange-list POST": Row(
+        owner_api(owners="403", owner_lead="201"),
+        method="POST",
+        json=True,
+        data={
+            "partnership": "{w.owner.slug}",
+            "partners": ["{w.reviewing.slug}"],
+            "handbook_version": "{w.reference_version.pk}",
+            "fieldwork_starts_on": "{w.fieldwork_start}",
+            "fieldwork_ends_on": "{w.fieldwork_end}",
+        },
+    ),
+    "reviews-api:exchange-detail": Row(
+        owner_api(**EXCHANGE_PARTIES),
+        kwargs={"exchange_id": "{w.agreed_exchange.pk}"},
+        missing={"exchange_id": "999999"},
+    ),
+    "reviews-api:exchange-answer": Row(
+        owner_api(owners="403", reviewing="403", owner_lead="200 sees"),
+        method="POST",
+        json=True,
+        kwargs={"exchange_id": "{w.incoming_exchange.pk}"},
+        data={"partnership": "{w.owner.slug}", "accept": True},
+    ),
+    "reviews-api:exchange-withdraw": Row(
+        owner_api(owners="403", reviewing="403", owner_lead="200 sees"),
+        method="POST",
+        json=True,
+        kwargs={"exchange_id": "{w.outgoing_exchange.pk}"},
+    ),
+    # Reviews: the review of Salford by Bolton, in fieldwork ------------------------------
+    "reviews-api:review-list": Row(
+        signed_in_api(reviewing="200 sees", reviewer_window_open="200 sees")
+    ),
+    "reviews-api:review-detail": Row(
+        owner_api(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "reviews-api:review-transition": Row(
+        owner_api(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"to_status": "moderation"},
+    ),
+    "reviews-api:review-scope": Row(
+        # Managers of either side pass the check; the scope is fixed in fieldwork.
+        owner_api(**REVIEW_REFUSED, owner_managers="409", reviewing_partnership_lead="409"),
+        method="PUT",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"handbook_areas": []},
+    ),
+    "reviews-api:review-scope-confirm": Row(
+        owner_api(**REVIEW_REFUSED, owner_managers="409", reviewing_partnership_lead="409"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "reviews-api:review-reschedule": Row(
+        owner_api(**REVIEW_REFUSED, leads="200 sees"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={
+            "phases": [
+                {
+                    "kind": "report_back",
+                    "starts_on": "{w.report_back_moved_start}",
+                    "ends_on": "{w.report_back_moved_end}",
+                }
+            ],
+            "reason": "Matrix",
+        },
+    ),
+    "reviews-api:review-calendar": Row(
+        owner_api(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}
+    ),
+    "reviews-api:team": Row(
+        # Team members by email and role: nothing of Salford's own in the body.
+        owner_api(owners="200", reviewing="200", reviewer_window_open="200"),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "reviews-api:team POST": Row(
+        owner_api(**REVIEW_REFUSED, reviewing_partnership_lead="201"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"user": "{w.users[reviewing_partnership_member].pk}", "team_role": "reviewer"},
+    ),
+    "reviews-api:team-declare": Row(
+        # Only the member themself declares.
+        owner_api(**{**REVIEW_REFUSED, "reviewer_window_open": "200"}),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}", "member_id": "{w.open_member.pk}"},
+        data={"has_interest": False},
+    ),
+    "reviews-api:team-mitigate": Row(
+        owner_api(**REVIEW_REFUSED, reviewing_partnership_lead="200"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}", "member_id": "{w.conflicted_member.pk}"},
+        data={"mitigation": "Works on no case the police handled."},
+    ),
+    "reviews-api:team-remove": Row(
+        owner_api(**REVIEW_REFUSED, reviewing_partnership_lead="200"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}", "member_id": "{w.conflicted_member.pk}"},
+    ),
+    "reviews-api:team-window": Row(
+        # The reviewed partnership's lead sets reviewers' access.
+        owner_api(**REVIEW_REFUSED, owner_lead="200"),
+        method="PUT",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}", "member_id": "{w.open_member.pk}"},
+        data={"opens_at": None, "closes_at": None},
+    ),
+    # Review pages: the same services, so the same people as the API rows above ---------
+    "reviews:detail": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "reviews:transition": Row(
+        # Only Bolton's lead may move its review of Salford on; the confirmation page
+        # comes first, so nothing moves in one post.
+        owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"to_status": "moderation"},
+    ),
+    "reviews:scope": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
+    "reviews:scope-confirm": Row(
+        # Managers of either side pass the check; the scope is fixed in fieldwork.
+        owner_page(**REVIEW_REFUSED, owner_managers="409", reviewing_partnership_lead="409"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "reviews:team": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
+    "reviews:team-add": Row(
+        owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "reviews:team-declare": Row(
+        # Only the member themself declares.
+        owner_page(**{**REVIEW_REFUSED, "reviewer_window_open": "200 sees"}),
+        kwargs={"review_id": "{w.review.pk}", "member_id": "{w.open_member.pk}"},
+    ),
+    "reviews:team-mitigate": Row(
+        owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "member_id": "{w.conflicted_member.pk}"},
+    ),
+    "reviews:team-access": Row(
+        owner_page(**REVIEW_REFUSED, owner_lead="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "member_id": "{w.open_member.pk}"},
+    ),
+    "reviews:team-remove": Row(
+        owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "member_id": "{w.conflicted_member.pk}"},
+    ),
+    "reviews:timeline": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
+    "reviews:calendar": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
+    # GraphQL queries ---------------------------------------------------------------------
+    "graphql:Query.me": Row(
+        outcomes("hidden", anonymous="null", owners="sees"),
+        query=_q("query", "me", "", "{ email memberships { partnership { name } role } }"),
+    ),
+    "graphql:Query.partnerships": Row(
+        graphql_list(other_partnership_member="hidden", reviewing="hidden"),
+        query=_q("query", "partnerships", "", "{ slug name }"),
+    ),
+    "graphql:Query.partnership": Row(
+        graphql_object(),
+        query=_q("query($slug: String!)", "partnership", "(slug: $slug)", "{ slug name }"),
+        variables={"slug": "{w.owner.slug}"},
+        missing={"slug": "no-such-partnership"},
+    ),
+    "graphql:Query.handbooks": Row(
+        # Everyone signed in sees the reference handbook; Salford's is private.
+        outcomes("hidden", anonymous="empty", owners="sees"),
+        query=_q("query", "handbooks", "", "{ id title owner }"),
+    ),
+    "graphql:Query.handbookVersion": Row(
+        graphql_object(),
+        query=_q("query($id: ID!)", "handbookVersion", "(id: $id)", "{ id number objectives }"),
+        variables={"id": "{w.draft_version.pk}"},
+        missing={"id": "999999"},
+    ),
+    "graphql:Query.exchanges": Row(
+        graphql_list(reviewing="sees", other_partnership_member="hidden"),
+        query=_q("query", "exchanges", "", "{ id proposedByPartnership message }"),
+    ),
+    "graphql:Query.exchange": Row(
+        graphql_object(reviewing="sees"),
+        query=_q("query($id: ID!)", "exchange", "(id: $id)", "{ id proposedByPartnership }"),
+        variables={"id": "{w.agreed_exchange.pk}"},
+        missing={"id": "999999"},
+    ),
+    "graphql:Query.reviews": Row(
+        graphql_list(
+            reviewing="sees",
+            reviewer_window_open="sees",
+            other_partnership_member="hidden",
+            reviewer_other_review="hidden",
+        ),
+        query=_q("query", "reviews", "", "{ id reviewedPartnership reviewingPartnership }"),
+    ),
+    "graphql:Query.review": Row(
+        graphql_object(reviewing="sees", reviewer_window_open="sees"),
+        query=_q("query($id: ID!)", "review", "(id: $id)", "{ id reviewedPartnership status }"),
+        variables={"id": "{w.review.pk}"},
+        missing={"id": "999999"},
+    ),
+    # GraphQL mutations -------------------------------------------------------------------
+    "graphql:Mutation.createApiToken": Row(
+        outcomes("ok", anonymous="unauthenticated"),
+        query=_q(
+            "mutation", "createApiToken", '(name: "Matrix")', "{ errors { messages } token { id } }"
+        ),
+    ),
+    "graphql:Mutation.revokeApiToken": Row(
+        outcomes("not-found", anonymous="unauthenticated", owner_lead="ok"),
+        query=_q(
+            "mutation($id: ID!)",
+            "revokeApiToken",
+            "(id: $id)",
+            "{ errors { messages } token { id } }",
+        ),
+        variables={"id": "{w.owner_lead_token.pk}"},
+    ),
+    "graphql:Mutation.createHandbook": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($p: String!)",
+            "createHandbook",
+            '(partnership: $p, title: "Matrix")',
+            "{ errors { messages } handbook { id } }",
+        ),
+        variables={"p": "{w.owner.slug}"},
+    ),
+    "graphql:Mutation.copyHandbookVersion": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($v: ID!, $p: String!)",
+            "copyHandbookVersion",
+            "(version: $v, partnership: $p)",
+            "{ errors { messages } handbook { id } }",
+        ),
+        variables={"v": "{w.published_version.pk}", "p": "{w.owner.slug}"},
+    ),
+    "graphql:Mutation.publishHandbookVersion": Row(
+        graphql_write(owner_managers="ok"),
+        query=_q(
+            "mutation($v: ID!)",
+            "publishHandbookVersion",
+            "(version: $v)",
+            "{ errors { messages } version { id } }",
+        ),
+        variables={"v": "{w.draft_version.pk}"},
+    ),
+    "graphql:Mutation.proposeExchange": Row(
+        graphql_write(owners="refused", owner_lead="ok"),
+        query=_q(
+            "mutation($p: String!, $to: [String!]!, $v: ID!, $s: Date!, $e: Date!)",
+            "proposeExchange",
+            "(partnership: $p, partners: $to, handbookVersion: $v, fieldworkStartsOn: $s, "
+            "fieldworkEndsOn: $e)",
+            "{ errors { messages } exchange { id } }",
+        ),
+        variables={
+            "p": "{w.owner.slug}",
+            "to": ["{w.reviewing.slug}"],
+            "v": "{w.reference_version.pk}",
+            "s": "{w.fieldwork_start}",
+            "e": "{w.fieldwork_end}",
+        },
+    ),
+    "graphql:Mutation.answerExchange": Row(
+        graphql_write(owners="refused", reviewing="refused", owner_lead="ok"),
+        query=_q(
+            "mutation($x: ID!, $p: String!)",
+            "answerExchange",
+            "(exchange: $x, partnership: $p, accept: true)",
+            "{ errors { messages } exchange { id } }",
+        ),
+        variables={"x": "{w.incoming_exchange.pk}", "p": "{w.owner.slug}"},
+    ),
+    "graphql:Mutation.withdrawExchange": Row(
+        graphql_write(owners="refused", reviewing="refused", owner_lead="ok"),
+        query=_q(
+            "mutation($x: ID!)",
+            "withdrawExchange",
+            "(exchange: $x)",
+            "{ errors { messages } exchange { id } }",
+        ),
+        variables={"x": "{w.outgoing_exchange.pk}"},
+    ),
+    "graphql:Mutation.transitionReview": Row(
+        graphql_write(
+            owners="refused",
+            reviewing="refused",
+            reviewer_window_open="refused",
+            reviewing_partnership_lead="ok",
+        ),
+        query=_q(
+            "mutation($r: ID!)",
+            "transitionReview",
+            "(review: $r, toStatus: MODERATION)",
+            "{ errors { messages } review { id } }",
+        ),
+        variables={"r": "{w.review.pk}"},
+    ),
+    "graphql:Mutation.setReviewScope": Row(
+        graphql_write(owners="refused", reviewing="refused", reviewer_window_open="refused"),
+        query=_q(
+            "mutation($r: ID!)",
+            "setReviewScope",
+            "(review: $r, handbookAreas: [])",
+            "{ errors { messages } review { id } }",
+        ),
+        variables={"r": "{w.review.pk}"},
+    ),
+    "graphql:Mutation.confirmReviewScope": Row(
+        graphql_write(owners="refused", reviewing="refused", reviewer_window_open="refused"),
+        query=_q(
+            "mutation($r: ID!)",
+            "confirmReviewScope",
+            "(review: $r)",
+            "{ errors { messages } review { id } }",
+        ),
+        variables={"r": "{w.review.pk}"},
+    ),
+    "graphql:Mutation.rescheduleReview": Row(
+        graphql_write(
+            owners="refused", reviewing="refused", reviewer_window_open="refused", leads="ok"
+        ),
+        query=_q(
+            "mutation($r: ID!, $s: Date!, $e: Date!)",
+            "rescheduleReview",
+            '(review: $r, reason: "Matrix", phases: [{kind: REPORT_BACK, startsOn: $s, '
+            "endsOn: $e}])",
+            "{ errors { messages } review { id } }",
+        ),
+        variables={
+            "r": "{w.review.pk}",
+            "s": "{w.report_back_moved_start}",
+            "e": "{w.report_back_moved_end}",
+        },
+    ),
+    "graphql:Mutation.addTeamMember": Row(
+        graphql_write(
+            owners="refused",
+            reviewing="refused",
+            reviewer_window_open="refused",
+            reviewing_partnership_lead="ok",
+        ),
+        query=_q(
+            "mutation($r: ID!, $u: ID!)",
+            "addTeamMember",
+            "(review: $r, user: $u, teamRole: REVIEWER)",
+            "{ errors { messages } member { id } }",
+        ),
+        variables={"r": "{w.review.pk}", "u": "{w.users[reviewing_partnership_member].pk}"},
+    ),
+    "graphql:Mutation.declareInterest": Row(
+        graphql_write(
+            owners="refused",
+            reviewing="refused",
+            reviewer_window_open="ok",
+        ),
+        query=_q(
+            "mutation($r: ID!, $m: ID!)",
+            "declareInterest",
+            "(review: $r, member: $m, hasInterest: false)",
+            "{ errors { messages } member { id } }",
+        ),
+        variables={"r": "{w.review.pk}", "m": "{w.open_member.pk}"},
+    ),
+    "graphql:Mutation.mitigateConflict": Row(
+        graphql_write(
+            owners="refused",
+            reviewing="refused",
+            reviewer_window_open="refused",
+            reviewing_partnership_lead="ok",
+        ),
+        query=_q(
+            "mutation($r: ID!, $m: ID!)",
+            "mitigateConflict",
+            '(review: $r, member: $m, mitigation: "Works on no police case.")',
+            "{ errors { messages } member { id } }",
+        ),
+        variables={"r": "{w.review.pk}", "m": "{w.conflicted_member.pk}"},
+    ),
+    "graphql:Mutation.removeTeamMember": Row(
+        graphql_write(
+            owners="refused",
+            reviewing="refused",
+            reviewer_window_open="refused",
+            reviewing_partnership_lead="ok",
+        ),
+        query=_q(
+            "mutation($r: ID!, $m: ID!)",
+            "removeTeamMember",
+            "(review: $r, member: $m)",
+            "{ errors { messages } member { id } }",
+        ),
+        variables={"r": "{w.review.pk}", "m": "{w.conflicted_member.pk}"},
+    ),
+    "graphql:Mutation.setAccessWindow": Row(
+        graphql_write(
+            owners="refused",
+            reviewing="refused",
+            reviewer_window_open="refused",
+            owner_lead="ok",
+        ),
+        query=_q(
+            "mutation($r: ID!, $m: ID!)",
+            "setAccessWindow",
+            "(review: $r, member: $m)",
+            "{ errors { messages } member { id } }",
+        ),
+        variables={"r": "{w.review.pk}", "m": "{w.open_member.pk}"},
+    ),
+}
+
+
+def route_of(key: str) -> str:
+    """The route (or GraphQL field) a table key is about: "reviews-api:team POST" -> ..."""
+    return key.split(" ", 1)[0]
+
+
+class Report:
+    """Counts of the cases run in this session, printed at the end (conftest.py)."""
+
+    def __init__(self) -> None:
+        self.cases = 0
+        self.mismatches: list[tuple[str, str, str]] = []
+
+    def record(self, case_id: str, expected: str, actual: str, ok: bool) -> None:
+        self.cases += 1
+        if not ok:
+            self.mismatches.append((case_id, expected, actual))
+
+
+REPORT = Report()

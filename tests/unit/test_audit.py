@@ -1,0 +1,239 @@
+"""The append-only, hash-chained audit log (SECURITY.md section 6)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from io import StringIO
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+
+from audit import services
+from audit.chain import GENESIS, chain_hash, event_fields
+from audit.models import AuditEvent
+from tenancy import access
+
+TABLE = AuditEvent._meta.db_table
+
+
+def _record_five(world) -> list[AuditEvent]:
+    actor = access.actor_for(world.salford_lead)
+    return [
+        services.record(actor=actor, action="view", obj=world.salford),
+        services.record(actor=world.bolton_member, action="sign_in"),
+        services.record(actor=None, action="create", object_type="tenancy.Thing", object_id=7),
+        services.record(actor=actor, action="list", obj=world.salford, detail={"count": 3}),
+        services.record(actor=world.bolton_lead, action="sign_out"),
+    ]
+
+
+def _verify() -> str:
+    out = StringIO()
+    call_command("verify_audit_chain", stdout=out)
+    return out.getvalue()
+
+
+def _raw(sql: str, params: Sequence[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=connection.ops.quote_name(TABLE)), params)
+
+
+@pytest.mark.django_db
+class TestRecord:
+    def test_each_event_chains_onto_the_one_before(self, world):
+        events = _record_five(world)
+
+        assert events[0].prev_hash == GENESIS
+        for before, after in pairwise(events):
+            assert after.prev_hash == before.hash
+        for event in events:
+            assert event.hash == chain_hash(event.prev_hash, event_fields(event))
+        assert [e.pk for e in events] == [1, 2, 3, 4, 5]
+
+    def test_event_names_actor_object_and_owning_partnership(self, world):
+        actor = access.actor_for(world.salford_member)
+
+        event = services.record(actor=actor, action="view", obj=world.salford)
+
+        event.refresh_from_db()
+        assert event.actor_id == world.salford_member.pk
+        assert event.actor_email == "member@salford.test"
+        assert event.actor_partnership_id == world.salford.pk
+        assert event.object_type == "tenancy.Partnership"
+        assert event.object_id == str(world.salford.pk)
+        assert event.owning_partnership_id == world.salford.pk
+
+    def test_stored_event_still_matches_its_hash_after_a_round_trip(self, world):
+        """What is hashed at write time must be what verification reads back
+        (time zones, JSON key order)."""
+        _record_five(world)
+
+        for event in AuditEvent.objects.order_by("id"):
+            assert event.hash == chain_hash(event.prev_hash, event_fields(event))
+
+
+@pytest.mark.django_db
+class TestAppendOnly:
+    def test_saving_an_existing_event_is_refused(self, world):
+        event = services.record(actor=world.salford_lead, action="view", obj=world.salford)
+        event.action = "delete"
+
+        with pytest.raises(TypeError, match="append-only"):
+            event.save()
+
+    def test_deleting_an_event_is_refused(self, world):
+        event = services.record(actor=world.salford_lead, action="view", obj=world.salford)
+
+        with pytest.raises(TypeError, match="append-only"):
+            event.delete()
+        assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+    def test_queryset_update_is_refused(self, world):
+        services.record(actor=world.salford_lead, action="view", obj=world.salford)
+
+        with pytest.raises(TypeError, match="append-only"):
+            AuditEvent.objects.filter(action="view").update(action="delete")
+        with pytest.raises(TypeError, match="append-only"):
+            AuditEvent.objects.all().update(action="delete")
+
+    def test_queryset_delete_is_refused(self, world):
+        services.record(actor=world.salford_lead, action="view", obj=world.salford)
+
+        with pytest.raises(TypeError, match="append-only"):
+            AuditEvent.objects.all().delete()
+        with pytest.raises(TypeError, match="append-only"):
+            AuditEvent.objects.filter(action="view").delete()
+        assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+class TestVerifyAuditChain:
+    def test_intact_chain_passes(self, world):
+        _record_five(world)
+
+        assert "Audit chain intact: 5 events" in _verify()
+
+    def test_empty_log_is_intact(self):
+        assert "Audit chain intact: 0 events" in _verify()
+
+    def test_edited_event_is_named(self, world):
+        _record_five(world)
+        _raw("UPDATE {table} SET action = %s WHERE id = %s", ["delete", 3])
+
+        with pytest.raises(CommandError) as broken:
+            _verify()
+
+        assert str(broken.value) == (
+            "Audit chain broken at event 3: its contents do not match its hash (it was edited)."
+        )
+
+    def test_edited_detail_is_named(self, world):
+        _record_five(world)
+        _raw("UPDATE {table} SET actor_email = %s WHERE id = %s", ["someone@else.test", 4])
+
+        with pytest.raises(CommandError, match="broken at event 4: its contents"):
+            _verify()
+
+    def test_rehashed_edit_breaks_the_next_link(self, world):
+        """Someone who edits an event and recomputes its hash still breaks the chain:
+        the next event's previous-hash no longer matches."""
+        _record_five(world)
+        event = AuditEvent.objects.get(pk=2)
+        event.action = "delete"
+        new_hash = chain_hash(event.prev_hash, event_fields(event))
+        _raw("UPDATE {table} SET action = %s, hash = %s WHERE id = %s", ["delete", new_hash, 2])
+
+        with pytest.raises(CommandError) as broken:
+            _verify()
+
+        assert str(broken.value).startswith("Audit chain broken at event 3: its previous-hash")
+
+    def test_deleted_middle_event_is_named(self, world):
+        _record_five(world)
+        _raw("DELETE FROM {table} WHERE id = %s", [3])
+
+        with pytest.raises(CommandError) as broken:
+            _verify()
+
+        assert str(broken.value) == (
+            "Audit chain broken at event 4: its previous-hash does not match the event before "
+            "it (an event was deleted, inserted or reordered)."
+        )
+
+    def test_deleted_first_event_is_named(self, world):
+        _record_five(world)
+        _raw("DELETE FROM {table} WHERE id = %s", [1])
+
+        with pytest.raises(CommandError, match="broken at event 2: its previous-hash"):
+            _verify()
+
+    def test_reordered_events_are_named(self, world):
+        """Swap every column but the id between events 2 and 3, as a reordering would."""
+        _record_five(world)
+        columns = [f.attname for f in AuditEvent._meta.concrete_fields if f.attname != "id"]
+        # A temporary hash for event 3 first, because `hash` is unique.
+        rows = {pk: AuditEvent.objects.filter(pk=pk).values_list(*columns).get() for pk in (2, 3)}
+        hash_index = columns.index("hash")
+        assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+        # Column names come from the model, quoted; values are parameters.
+        sql = "UPDATE {table} SET " + assignments + " WHERE id = %s"  # noqa: S608
+        placeholder = list(rows[3])
+        placeholder[hash_index] = "f" * 64
+        _raw(sql, [*_db_values(columns, placeholder), 3])
+        _raw(sql, [*_db_values(columns, list(rows[3])), 2])
+        _raw(sql, [*_db_values(columns, list(rows[2])), 3])
+
+        with pytest.raises(CommandError) as broken:
+            _verify()
+
+        assert str(broken.value).startswith("Audit chain broken at event 2: its previous-hash")
+
+
+def _db_values(columns: list[str], values: list[Any]) -> list[Any]:
+    """Model values back to what a raw UPDATE accepts (JSON and dates)."""
+    fields = {f.attname: f for f in AuditEvent._meta.concrete_fields}
+    return [
+        fields[column].get_db_prep_save(value, connection)
+        for column, value in zip(columns, values, strict=True)
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_the_chain_intact(world):
+    """Writers in parallel transactions serialise on the chain lock: no two events
+    link to the same tail and no id is taken twice."""
+    writers, per_writer = 8, 10
+    start = threading.Barrier(writers)
+    failures: list[BaseException] = []
+
+    def write(index: int) -> None:
+        try:
+            start.wait()
+            for n in range(per_writer):
+                services.record(
+                    actor=world.salford_lead,
+                    action="view",
+                    object_type="tests.Concurrent",
+                    object_id=f"{index}-{n}",
+                )
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    total = writers * per_writer
+    assert AuditEvent.objects.count() == total
+    assert f"Audit chain intact: {total} events" in _verify()
+    assert list(AuditEvent.objects.values_list("id", flat=True)) == list(range(1, total + 1))
