@@ -20,6 +20,8 @@ Rules:
    access. Platform staff are ordinary actors here.
 3. A model with no role map is refused (fail closed): registering is how a new
    tenant table is admitted to the product.
+4. A row the role map marks restricted (evidence marked "restricted") is reachable
+   through a role only by users who also hold a guardian *user* grant on it.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class Side:
 
     partnership_path: str
     roles: Mapping[str, frozenset[Role]]
+    # Only rows meeting this condition are reached through this side (a review's
+    # notes reach the reviewed partnership's leads once the review is published).
+    when: Q | None = None
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,14 @@ class RoleMap:
     in `other_sides`, each with its own roles.
 
     `team_group_path` is the path to a guardian Group whose members hold
-    `team_perms` (a review team sees its review, window or not). `shareable` lists
-    the permissions that guardian group grants may carry across tenants, honoured
-    only while an AccessWindow on the group is open.
+    `team_perms` (a review team sees its review, window or not; with
+    `team_needs_window`, only while their AccessWindow on the group is open).
+    `shareable` lists the permissions that guardian group grants may carry across
+    tenants, honoured only while an AccessWindow on the group is open.
+
+    `restricted` marks rows that no role reaches on its own: the user must also
+    hold a guardian user grant of "view" on the row (through the model's direct
+    user-permission table).
     """
 
     partnership_path: str
@@ -86,7 +96,9 @@ class RoleMap:
     other_sides: tuple[Side, ...] = ()
     team_group_path: str | None = None
     team_perms: frozenset[str] = frozenset()
+    team_needs_window: bool = False
     audience: Audience | None = None
+    restricted: Q | None = None
 
     @property
     def sides(self) -> tuple[Side, ...]:
@@ -257,6 +269,37 @@ ROLE_MAPS: dict[str, RoleMap] = {
         team_group_path="team_group_id",
         team_perms=frozenset({"view"}),
     ),
+    "evidence.EvidenceItem": RoleMap(
+        # A partnership's library: every member reads it (restricted items only with a
+        # user grant); managers change, share and read the access log. Shared items
+        # reach a review team through its group's grant while a window is open.
+        partnership_path="partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS, "share": MANAGERS, "view_log": MANAGERS},
+        shareable=frozenset({"view"}),
+        restricted=Q(sensitivity="restricted"),
+        # A review team's own notes: the team, while its window is open; the reviewed
+        # partnership's leads once the review is published.
+        team_group_path="review__team_group_id",
+        team_perms=frozenset({"view", "change"}),
+        team_needs_window=True,
+        other_sides=(
+            Side(
+                "review__reviewed_partnership_id",
+                {"view": LEADS},
+                when=Q(review__status__in=("published", "closed")),
+            ),
+        ),
+    ),
+    "evidence.DocumentRequest": RoleMap(
+        # The reviewed partnership answers; both partnerships see the requests; the
+        # team sees and withdraws them while its window is open.
+        partnership_path="review__reviewed_partnership_id",
+        roles={"view": ALL_ROLES, "answer": MANAGERS},
+        other_sides=(Side("review__reviewing_partnership_id", {"view": ALL_ROLES}),),
+        team_group_path="review__team_group_id",
+        team_perms=frozenset({"view", "withdraw"}),
+        team_needs_window=True,
+    ),
     "tenancy.Partnership": RoleMap(
         partnership_path="id",
         roles={"view": ALL_ROLES, "change": LEADS, "manage_members": LEADS},
@@ -306,6 +349,21 @@ def _granted_ids(model: type[models.Model], perm: str, group_ids: frozenset[int]
     ).values("content_object_id")
 
 
+def _user_granted_ids(model: type[models.Model], user_id: int) -> QuerySet[Any]:
+    """Ids of `model` rows on which the user holds a direct guardian grant of "view"
+    (how a restricted row is opened to named members of its own partnership)."""
+    from guardian.utils import get_user_obj_perms_model
+
+    perm_model: Any = get_user_obj_perms_model(model)  # type: ignore[arg-type]
+    if perm_model.objects.is_generic():
+        raise ImproperlyConfigured(
+            f"{model._meta.label} has restricted rows but no direct user-permission model."
+        )
+    return perm_model.objects.filter(  # type: ignore[no-any-return]
+        user_id=user_id, permission__codename=f"view_{model._meta.model_name}"
+    ).values("content_object_id")
+
+
 def _check_perm(model: type[models.Model], role_map: RoleMap, perm: str) -> None:
     if not role_map.knows(perm):
         raise ImproperlyConfigured(f"{model._meta.label} has no rule for permission '{perm}'.")
@@ -328,12 +386,20 @@ def visible(actor: Actor, model: type[M], perm: str = "view") -> QuerySet[M]:
     if not actor.is_authenticated:
         return manager.none()
     conditions: list[Q] = []
+    role_conditions: list[Q] = []
     for side in role_map.sides:
         own = actor.partnership_ids(side.roles.get(perm, frozenset()))
         if own:
-            conditions.append(_path_condition(model, side.partnership_path, own))
-    if role_map.team_group_path and perm in role_map.team_perms and actor.group_ids:
-        conditions.append(_path_condition(model, role_map.team_group_path, actor.group_ids))
+            condition = _path_condition(model, side.partnership_path, own)
+            role_conditions.append(condition if side.when is None else condition & side.when)
+    team_groups = actor.open_group_ids if role_map.team_needs_window else actor.group_ids
+    if role_map.team_group_path and perm in role_map.team_perms and team_groups:
+        role_conditions.append(_path_condition(model, role_map.team_group_path, team_groups))
+    if role_conditions and role_map.restricted is not None:
+        # Roles and teams reach a restricted row only with the user's own grant.
+        opened = ~role_map.restricted | Q(pk__in=_user_granted_ids(model, actor.user_id or 0))
+        role_conditions = [condition & opened for condition in role_conditions]
+    conditions.extend(role_conditions)
     if role_map.audience is not None and perm in role_map.audience.perms:
         conditions.append(role_map.audience.rule(actor))
     if perm in role_map.shareable and actor.open_group_ids:
@@ -412,7 +478,14 @@ def can(actor: Actor, perm: str, obj: models.Model) -> bool:
     paths = [side.partnership_path for side in role_map.sides]
     if role_map.team_group_path:
         paths.append(role_map.team_group_path)
-    if role_map.audience is not None or any(_crosses_to_many(model, p) for p in paths):
+    needs_query = (
+        role_map.audience is not None
+        or role_map.restricted is not None
+        or role_map.team_needs_window
+        or any(side.when is not None for side in role_map.sides)
+        or any(_crosses_to_many(model, p) for p in paths)
+    )
+    if needs_query:
         return visible(actor, model, perm).filter(pk=obj.pk).exists()
     for side in role_map.sides:
         owner = _id_at_path(obj, side.partnership_path)

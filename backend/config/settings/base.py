@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "audit",
     "handbooks",
     "reviews",
+    "evidence",
     "web",
 ]
 
