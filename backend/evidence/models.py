@@ -96,7 +96,8 @@ class EvidenceItem(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-added_at", "-id"]
+        # Newest first by id: the (partnership, -id) index serves the library and keyset pages.
+        ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(partnership__isnull=False, review__isnull=True)
