@@ -17,7 +17,10 @@ def handbook_list(*, actor: Actor) -> QuerySet[Handbook]:
     return (
         access.visible(actor, Handbook)
         .select_related("partnership", "alliance")
-        .prefetch_related(Prefetch("versions", queryset=HandbookVersion.objects.order_by("number")))
+        # Versions through the chokepoint too: a shared handbook's drafts stay with its owners.
+        .prefetch_related(
+            Prefetch("versions", queryset=access.visible(actor, HandbookVersion).order_by("number"))
+        )
         .order_by("title", "id")
     )
 
