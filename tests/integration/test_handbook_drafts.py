@@ -9,7 +9,7 @@ from handbooks import services
 from handbooks.models import Handbook, HandbookVersion
 from tenancy.access import actor_for
 
-DRAFT_NOTE = "Salford's unpublished rethink"
+DRAFT_NOTE = "Unpublished rethink by Salford"
 
 
 @pytest.fixture
