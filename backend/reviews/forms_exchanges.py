@@ -15,7 +15,7 @@ from tenancy.models import Partnership
 from web.forms import GovukDateField, GovukForm, Radios
 
 from .models import ExchangeParty
-from .services.exchanges import _validate_window
+from .services.exchanges import fieldwork_window_errors
 
 
 def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -111,7 +111,7 @@ class ProposeForm(GovukForm):
         starts, ends = data.get("fieldwork_starts_on"), data.get("fieldwork_ends_on")
         if isinstance(starts, date) and isinstance(ends, date):
             errors: dict[str, list[str]] = {}
-            _validate_window(starts, ends, errors)
+            fieldwork_window_errors(starts, ends, errors)
             for name, messages in errors.items():
                 for message in messages:
                     self.add_error(name, message)

@@ -26,9 +26,11 @@ MAX_PARTNERS = 2
 MAX_YEARS_AHEAD = 3
 
 
-def _validate_window(
+def fieldwork_window_errors(
     starts_on: date | None, ends_on: date | None, errors: dict[str, list[str]]
 ) -> None:
+    """Add the fieldwork window's problems to `errors` (shared with the exchange form,
+    so the page and the service word every rule the same way)."""
     today = timezone.localdate()
     if starts_on is None:
         errors["fieldwork_starts_on"] = ["Enter the date fieldwork starts"]
@@ -83,7 +85,7 @@ def exchange_propose(
     )
     if version is None:
         errors["handbook_version"] = ["Select a published handbook"]
-    _validate_window(fieldwork_starts_on, fieldwork_ends_on, errors)
+    fieldwork_window_errors(fieldwork_starts_on, fieldwork_ends_on, errors)
     message = (message or "").strip()
     if len(message) > 2000:
         errors["message"] = ["Message must be 2000 characters or fewer"]
