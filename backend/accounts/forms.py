@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from web.forms import GovukForm, Radios
 
 
 class SignInForm(AuthenticationForm):
@@ -22,3 +25,32 @@ class SignInForm(AuthenticationForm):
             {"autocomplete": "email", "spellcheck": "false"}
         )
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class ApiTokenForm(GovukForm):
+    """A name and an expiry for a new API token.
+
+    The name's checks repeat services.api_token_create's, in GOV.UK wording, so that a
+    missing name and a missing expiry are reported together; the service still checks
+    both and its refusals are shown on these fields (web.forms.add_service_errors)."""
+
+    EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year")]
+
+    name = forms.CharField(
+        label="Name",
+        max_length=100,  # ApiToken.name
+        error_messages={
+            "required": "Enter a name for the token",
+            "max_length": "Name must be 100 characters or fewer",
+        },
+    )
+    days = forms.TypedChoiceField(
+        label="When should the token expire?",
+        choices=EXPIRY_CHOICES,
+        coerce=int,
+        widget=Radios,
+        error_messages={
+            "required": "Select when the token should expire",
+            "invalid_choice": "Select when the token should expire",
+        },
+    )

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -22,8 +23,13 @@ class SessionTimeoutMiddleware:
             age = time.time() - float(request.session[SIGNED_IN_AT])
             if age > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-                messages.info(
-                    request, "You were signed out because your session ended. Sign in again."
+                # This runs before MessageMiddleware (settings.MIDDLEWARE), which has
+                # not set up request._messages yet: store the message as it would.
+                storage = default_storage(request)
+                storage.add(
+                    messages.INFO, "You were signed out because your session ended. Sign in again."
                 )
-                return redirect(settings.LOGIN_URL)
+                response = redirect(settings.LOGIN_URL)
+                storage.update(response)
+                return response
         return self.get_response(request)

@@ -6,15 +6,22 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
+from core.errors import ValidationFailed
+from web.errors import page_errors
+from web.forms import add_service_errors, posted
 
-from .forms import SignInForm
+from . import selectors, services
+from .forms import ApiTokenForm, SignInForm
 from .middleware import SIGNED_IN_AT
+from .models import User
 
 
 class SignInView(auth_views.LoginView):
@@ -51,3 +58,61 @@ def locked_out(
     )
     response["Retry-After"] = str(minutes * 60)
     return response
+
+
+# --- personal API tokens: thin views over accounts.selectors and accounts.services ---
+
+
+def _signed_in(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required has run
+    return user
+
+
+@login_required
+@require_GET
+def token_list(request: HttpRequest) -> HttpResponse:
+    tokens = selectors.api_token_list(user=_signed_in(request))
+    return render(request, "accounts/token_list.html", {"tokens": tokens})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def token_create(request: HttpRequest) -> HttpResponse:
+    """The form; a valid post answers with the new token itself. It is rendered on the
+    answer to the post, never kept in the session, so it exists only on that one page
+    (and never_cache keeps it out of the browser's cache)."""
+    form = ApiTokenForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.api_token_create(
+                user=_signed_in(request),
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(request, "accounts/token_created.html", {"issued": issued})
+    return render(request, "accounts/token_create.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@page_errors
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """GET asks for confirmation; POST revokes. Another user's token is the same 404
+    as an id that does not exist."""
+    user = _signed_in(request)
+    token = selectors.api_token_get(user=user, token_id=token_id)
+    if token.revoked_at is not None:
+        messages.info(request, f"The token ‘{token.name}’ has already been revoked.")
+        return redirect("accounts:tokens")
+    if request.method == "POST":
+        services.api_token_revoke(user=user, token_id=token.pk)
+        messages.success(
+            request, f"The token ‘{token.name}’ has been revoked. It can no longer be used."
+        )
+        return redirect("accounts:tokens")
+    return render(request, "accounts/token_revoke.html", {"token": token})

@@ -24,7 +24,7 @@ from tenancy import selectors as tenancy_selectors
 from tenancy.access import Actor, actor_of
 from tenancy.models import Partnership
 from web.errors import page_errors
-from web.forms import add_service_errors
+from web.forms import add_service_errors, posted
 
 from . import selectors, services
 from .forms import (
@@ -196,7 +196,7 @@ def version_copy(request: HttpRequest, version_id: int) -> HttpResponse:
     partnerships = _managed_partnerships(actor)
     if not partnerships:
         raise PermissionDenied("Only a lead or business manager can copy a handbook.")
-    form = CopyForm(request.POST or None, partnerships=partnerships)
+    form = CopyForm(posted(request), partnerships=partnerships)
     if request.method == "POST" and form.is_valid():
         try:
             handbook = services.handbook_copy(
@@ -253,9 +253,7 @@ def _draft_page(
         )
         return redirect("handbooks:version", version_id=version.pk)
     more = extra(version) if extra is not None else {}
-    form = form_class(
-        request.POST or None, initial=initial(version) if initial is not None else None
-    )
+    form = form_class(posted(request), initial=initial(version) if initial is not None else None)
     if request.method == "POST" and form.is_valid():
         try:
             save(actor, version, form.cleaned_data)
@@ -400,7 +398,7 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     if version.is_published:
         messages.error(request, f"Version {version.number} is already published.")
         return redirect("handbooks:version", version_id=version.pk)
-    form = PublishForm(request.POST or None)
+    form = PublishForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.version_publish(

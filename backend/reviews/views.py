@@ -24,7 +24,7 @@ from handbooks import selectors as handbook_selectors
 from tenancy import access
 from tenancy.access import Actor, actor_of
 from web.errors import page_errors
-from web.forms import add_service_errors
+from web.forms import add_service_errors, posted
 
 from . import progress, selectors, services
 from .calendar import review_ics
@@ -63,11 +63,6 @@ def _member(review: Review, member_id: int) -> TeamMember:
     return access.get_child(
         selectors.team_list(review=review).filter(status=TeamMember.Status.ACTIVE), member_id
     )
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The submitted data on a POST (even when every box was left empty), else None."""
-    return request.POST if request.method == "POST" else None
 
 
 def _refused(form: forms.Form, exc: DomainError) -> int:
@@ -275,7 +270,7 @@ def team_add(request: HttpRequest, review_id: int) -> HttpResponse:
     actor = actor_of(request)
     review = _review(request, review_id, "manage_team")
     candidates = selectors.team_candidates(actor=actor, review=review)
-    form = MemberAddForm(_posted(request), candidates=candidates)
+    form = MemberAddForm(posted(request), candidates=candidates)
     status = 200
     if request.method == "POST":
         status = 400
@@ -347,7 +342,7 @@ def team_declare(request: HttpRequest, review_id: int, member_id: int) -> HttpRe
     member = _member(review, member_id)
     if member.user_id != actor.user_id:
         raise PermissionDenied("Only the team member can make their own declaration.")
-    form = DeclarationForm(_posted(request))
+    form = DeclarationForm(posted(request))
     return _team_form_page(
         request,
         review=review,
@@ -374,7 +369,7 @@ def team_mitigate(request: HttpRequest, review_id: int, member_id: int) -> HttpR
     member = _member(review, member_id)
     if member.conflicting_organisation_id is None:
         raise NotFound()  # only a flagged conflict has a mitigation page
-    form = MitigationForm(_posted(request), initial={"mitigation": member.mitigation})
+    form = MitigationForm(posted(request), initial={"mitigation": member.mitigation})
     return _team_form_page(
         request,
         review=review,
@@ -398,7 +393,7 @@ def team_window(request: HttpRequest, review_id: int, member_id: int) -> HttpRes
     actor = actor_of(request)
     review = _review(request, review_id, "manage_access")
     member = _member(review, member_id)
-    form = AccessWindowForm(_posted(request), member=member)
+    form = AccessWindowForm(posted(request), member=member)
     return _team_form_page(
         request,
         review=review,

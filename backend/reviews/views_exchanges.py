@@ -23,7 +23,7 @@ from tenancy import selectors as tenancy_selectors
 from tenancy.access import Actor, actor_of
 from tenancy.models import Partnership
 from web.errors import page_errors
-from web.forms import add_service_errors
+from web.forms import add_service_errors, posted
 
 from . import selectors, services
 from .forms_exchanges import AnswerForm, ProposeForm
@@ -175,7 +175,7 @@ def exchange_answer(request: HttpRequest, exchange_id: int) -> HttpResponse:
     parties = _awaiting(actor, exchange)
     if not parties:
         raise PermissionDenied(_answer_refusal(actor, exchange))
-    form = AnswerForm(request.POST or None, parties=parties)
+    form = AnswerForm(posted(request), parties=parties)
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["answer"] == "accept"
         try:

@@ -159,3 +159,10 @@ class GovukDateField(forms.Field):
             return date(int(year), int(month), int(day))
         except ValueError:
             raise ValidationError(f"{self.subject} must be a real date", code="invalid") from None
+
+
+def posted(request: Any) -> Any:
+    """The submitted data on a POST, else None. Bound on every POST, even one with no
+    fields (`request.POST or None` would leave an empty post unbound, so the page
+    would show no errors)."""
+    return request.POST if request.method == "POST" else None

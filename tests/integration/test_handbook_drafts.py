@@ -17,7 +17,7 @@ def shared_handbook(world):
     lead = actor_for(world.salford_lead)
     reference = HandbookVersion.objects.filter(
         handbook__partnership__isnull=True, status="published"
-    ).first()
+    ).earliest("pk")
     handbook = services.handbook_copy(
         actor=lead, version_id=reference.pk, partnership_slug="salford"
     )

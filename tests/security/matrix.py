@@ -205,6 +205,23 @@ TABLE: dict[str, Row] = {
         kwargs={"token_id": "{w.owner_lead_token.pk}"},
         missing={"token_id": "999999"},
     ),
+    # The API token pages: a user's own tokens, no partnership involved.
+    "accounts:tokens": Row(outcomes("200 hidden", anonymous=LOGIN, owner_lead="200 sees")),
+    "accounts:token-create": Row(outcomes("200 hidden", anonymous=LOGIN)),
+    "accounts:token-create POST": Row(
+        # The answer to the post is the page that shows the new token, once.
+        outcomes("200 hidden", anonymous=LOGIN),
+        method="POST",
+        data={"name": "Matrix", "days": "30"},
+    ),
+    "accounts:token-revoke": Row(
+        # The confirmation page. The revoking POST answers its owner with a redirect
+        # after a change, which this table reads as a refusal that wrote, so its
+        # outsiders' 404 is tested in tests/integration/test_accounts.py.
+        outcomes("404", anonymous=LOGIN, owner_lead="200 sees"),
+        kwargs={"token_id": "{w.owner_lead_token.pk}"},
+        missing={"token_id": "999999"},
+    ),
     # Partnerships ----------------------------------------------------------------------
     "tenancy-api:partnership-list": Row(signed_in_api()),
     "tenancy-api:partnership-detail": Row(
