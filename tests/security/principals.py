@@ -32,10 +32,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import ApiToken, User
+from evidence import services as evidence_services
+from evidence.models import DocumentRequest, EvidenceItem
 from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
@@ -130,6 +133,15 @@ class MatrixWorld:
     draft_version: HandbookVersion
     draft_area: AreaOfFocus
     owner_lead_token: ApiToken
+    # Salford's evidence: one item shared with the review, one private, one restricted
+    # (granted to its adder, the owner lead only), a document whose file is ready and
+    # shared; the team's own note; a document request from the team.
+    shared_item: EvidenceItem
+    private_item: EvidenceItem
+    restricted_item: EvidenceItem
+    document: EvidenceItem
+    team_note: EvidenceItem
+    document_request: DocumentRequest
 
     @property
     def today(self) -> date:
@@ -262,6 +274,69 @@ def _handbook(
     return handbook, first, draft
 
 
+def _evidence(
+    review: Review, owner: Partnership, owner_lead: User, reviewer: User
+) -> dict[str, object]:
+    lead = actor_for(owner_lead)
+
+    def add(kind: str, title: str, **fields: object) -> EvidenceItem:
+        return evidence_services.evidence_add(
+            actor=lead, partnership_id=owner.pk, kind=kind, title=title, **fields
+        )
+
+    shared = add(
+        "meeting",
+        f"Strategic board {MARKER}",
+        meeting_name="Strategic board",
+        meeting_date=timezone.localdate() - timedelta(days=3),
+        working_well="Partners challenge each other.",
+    )
+    private = add("data", f"Referral figures {MARKER}", description="Quarterly referrals.")
+    restricted = add(
+        "other",
+        f"Restricted case notes {MARKER}",
+        description="Only the lead.",
+        sensitivity="restricted",
+    )
+    # A document whose scan has finished: stored straight away (the upload checks and
+    # the scanner have their own tests).
+    document = EvidenceItem.objects.create(
+        partnership=owner,
+        kind=EvidenceItem.Kind.DOCUMENT,
+        title=f"Threshold document {MARKER}",
+        added_by=owner_lead,
+        original_name="threshold.txt",
+        content_type="text/plain",
+        size=len(MARKER),
+        scan_status=EvidenceItem.ScanStatus.READY,
+    )
+    document.file.save(f"evidence/matrix/{document.pk}.txt", ContentFile(MARKER.encode()))
+    evidence_services.evidence_share(
+        actor=lead, item_ids=[shared.pk, document.pk], review_id=review.pk
+    )
+    team_actor = actor_for(reviewer)
+    note = evidence_services.review_evidence_add(
+        actor=team_actor,
+        review_id=review.pk,
+        kind="meeting",
+        title=f"Team observation of {owner.name}",
+        meeting_name="Multi-agency safeguarding hub",
+        meeting_date=timezone.localdate() - timedelta(days=1),
+        working_well="Quick decisions.",
+    )
+    request = evidence_services.document_request_create(
+        actor=team_actor, review_id=review.pk, title=f"Your audit schedule, {owner.name}"
+    )
+    return {
+        "shared_item": shared,
+        "private_item": private,
+        "restricted_item": restricted,
+        "document": document,
+        "team_note": note,
+        "document_request": request,
+    }
+
+
 def build_matrix_world() -> MatrixWorld:
     alliance = Alliance.objects.create(name="Matrix Alliance", slug="matrix-alliance")
     police = Organisation.objects.create(name="Matrix Police", slug="matrix-police", kind="police")
@@ -357,6 +432,7 @@ def build_matrix_world() -> MatrixWorld:
     )
 
     handbook, published, draft = _handbook(salford_lead, salford)
+    evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
 
     review.refresh_from_db()
@@ -382,6 +458,7 @@ def build_matrix_world() -> MatrixWorld:
         draft_version=draft,
         draft_area=draft.areas.get(),
         owner_lead_token=token,
+        **evidence,
     )
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "handbooks",
     "reviews",
     "evidence",
+    "perf",
     "web",
 ]
 
@@ -204,6 +205,21 @@ GRAPHQL_GRAPHIQL = False
 
 API_TOKEN_DEFAULT_DAYS = 90
 
+# Evidence uploads (SECURITY.md section 5; evidence/uploads). Sizes in bytes.
+EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Office files are ZIP archives: limits on what they unpack to (zip bombs). The
+# ratio applies to each part over 1MB.
+EVIDENCE_ARCHIVE_MAX_ENTRIES = 2000
+EVIDENCE_ARCHIVE_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+EVIDENCE_ARCHIVE_MAX_RATIO = 100
+# "auto": ClamAV through clamd when CLAMD_SOCKET or CLAMD_HOST is set, otherwise the
+# TypeAndSizeOnlyScanner (no malware scan). "clamd": no clamd address is an error.
+EVIDENCE_SCANNER = env("EVIDENCE_SCANNER", default="auto")
+CLAMD_SOCKET = env("CLAMD_SOCKET", default="")
+CLAMD_HOST = env("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=60.0)
+
 # Celery: eager when no broker is configured (make run), Redis otherwise.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -222,6 +238,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # A missed run is skipped, not queued behind the next one.
     "sweep-expired-access": {
         "task": "tenancy.tasks.sweep_expired_access",
+        "schedule": 15 * 60,
+        "options": {"expires": 14 * 60},
+    },
+    "sweep-evidence-grants": {
+        "task": "evidence.tasks.sweep_evidence_grants",
         "schedule": 15 * 60,
         "options": {"expires": 14 * 60},
     },
