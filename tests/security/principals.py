@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -276,10 +277,10 @@ def _handbook(
 
 def _evidence(
     review: Review, owner: Partnership, owner_lead: User, reviewer: User
-) -> dict[str, object]:
+) -> dict[str, Any]:
     lead = actor_for(owner_lead)
 
-    def add(kind: str, title: str, **fields: object) -> EvidenceItem:
+    def add(kind: str, title: str, **fields: Any) -> EvidenceItem:
         return evidence_services.evidence_add(
             actor=lead, partnership_id=owner.pk, kind=kind, title=title, **fields
         )

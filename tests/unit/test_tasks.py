@@ -1,13 +1,19 @@
 """The task conventions (core.tasks): late acks, bounded retries of transient errors only,
-time limits."""
+time limits; and the beat schedule, which must name only tasks that exist."""
 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 
 from core.tasks import TRANSIENT_ERRORS, ProjectTask, project_task
+from evidence.models import EvidenceItemGroupObjectPermission, EvidenceShare
+from evidence.tasks import sweep_evidence_grants
+from reviews import services as reviews
+from tenancy.access import actor_for
 from tenancy.tasks import sweep_expired_access
+from tests.evidence_factories import fieldwork, make_item, share_directly
 
 calls: list[str] = []
 
@@ -83,3 +89,42 @@ def test_transient_errors_do_not_include_programming_errors():
 def test_hard_limit_must_exceed_soft_limit():
     with pytest.raises(ValueError, match="time_limit must be larger"):
         project_task(soft_time_limit=60, time_limit=60)
+
+
+def test_every_beat_entry_names_a_registered_project_task():
+    from config.celery import app
+
+    app.loader.import_default_modules()  # autodiscovery, as a worker or beat runs it
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        task = app.tasks.get(str(entry["task"]))
+        assert task is not None, f"beat entry {name!r} names no registered task"
+        assert isinstance(task, ProjectTask), name
+
+
+def test_evidence_grant_sweep_is_scheduled_every_15_minutes_and_skipped_when_missed():
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-evidence-grants"]
+
+    assert entry["task"] == sweep_evidence_grants.name == "evidence.tasks.sweep_evidence_grants"
+    assert entry["schedule"] == 15 * 60
+    assert entry["options"] == {"expires": 14 * 60}
+    assert isinstance(sweep_evidence_grants, ProjectTask)
+
+
+def test_evidence_grant_sweep_deletes_the_grants_of_a_closed_review_once(world):
+    work = fieldwork(world)
+    first, second = make_item(world, title="Arrangements"), make_item(world, title="Audit")
+    for item in (first, second):
+        share_directly(item, work.review, world.salford_manager)
+    assert sweep_evidence_grants.delay().get() == 0  # the review is still under way
+
+    bolton = actor_for(world.bolton_lead)
+    for status in ("moderation", "reporting", "published"):
+        reviews.review_transition(actor=bolton, review_id=work.review.pk, to_status=status)
+    reviews.review_transition(
+        actor=actor_for(world.salford_lead), review_id=work.review.pk, to_status="closed"
+    )
+
+    assert sweep_evidence_grants.delay().get() == 2
+    assert not EvidenceItemGroupObjectPermission.objects.exists()
+    assert EvidenceShare.objects.count() == 2  # the record of what the review was given
+    assert sweep_evidence_grants.delay().get() == 0
