@@ -611,7 +611,7 @@ def test_declare_interests(world, client_for):
     assert error_summary(blank) == ["Select yes if you have an interest to declare"]
     no_details = client.post(page, {"has_interest": "yes", "details": "  "})
     assert error_summary(no_details) == ["Describe the interest you are declaring"]
-    assert "govuk-radios__conditional--hidden" not in text(no_details)
+    assert "govuk-radios__conditional" not in text(no_details)
     member.refresh_from_db()
     assert member.declared_at is None
 
