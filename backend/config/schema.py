@@ -3,6 +3,8 @@
 import graphene
 
 from accounts.schema import Mutation as AccountsMutation
+from evidence.schema import Mutation as EvidenceMutation
+from evidence.schema import Query as EvidenceQuery
 from handbooks.schema import Mutation as HandbooksMutation
 from handbooks.schema import Query as HandbooksQuery
 from reviews.schema import Mutation as ReviewsMutation
@@ -10,11 +12,13 @@ from reviews.schema import Query as ReviewsQuery
 from tenancy.schema import Query as TenancyQuery
 
 
-class Query(TenancyQuery, HandbooksQuery, ReviewsQuery, graphene.ObjectType):
+class Query(TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(AccountsMutation, HandbooksMutation, ReviewsMutation, graphene.ObjectType):
+class Mutation(
+    AccountsMutation, HandbooksMutation, ReviewsMutation, EvidenceMutation, graphene.ObjectType
+):
     pass
 
 

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("tenancy.api_urls")),
     path("", include("handbooks.api_urls")),
     path("", include("reviews.api_urls")),
+    path("", include("evidence.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("handbooks/", include("handbooks.urls")),
     path("exchanges/", include("reviews.urls_exchanges")),
     path("reviews/", include("reviews.urls")),
+    # evidence/... and a review's evidence, requests and coverage (reviews/<id>/...).
+    path("", include("evidence.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

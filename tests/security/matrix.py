@@ -515,6 +515,350 @@ TABLE: dict[str, Row] = {
     ),
     "reviews:timeline": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
     "reviews:calendar": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
+    # Evidence pages: the same services and selectors as the Evidence API below. Salford's
+    # library holds w.shared_item (shared with the review), w.private_item,
+    # w.restricted_item (its adder's, the owner lead's, alone), w.document (a ready file,
+    # shared); w.team_note is the team's own; w.document_request the team's ---------------
+    # Bolton's own library names Salford in its areas of focus: "(review by Salford)",
+    # the review of Bolton that Salford makes.
+    "evidence:library": Row(
+        # Everyone signed in gets their own partnership's library (or, with none, the
+        # reviews they are on: the open-window reviewer's names Salford).
+        signed_in_page(reviewing="200 sees", reviewer_window_open="200 sees")
+    ),
+    "evidence:add": Row(outcomes("200 hidden", anonymous=LOGIN, owners="200 sees", no_role="403")),
+    "evidence:add-details": Row(
+        outcomes(
+            "200 hidden", anonymous=LOGIN, owners="200 sees", reviewing="200 sees", no_role="403"
+        ),
+        kwargs={"kind": "meeting"},
+    ),
+    "evidence:add-details POST": Row(
+        # Nothing typed: the messages, nothing written.
+        outcomes(
+            "400 hidden", anonymous=LOGIN, owners="400 sees", reviewing="400 sees", no_role="403"
+        ),
+        method="POST",
+        kwargs={"kind": "meeting"},
+        data={},
+    ),
+    "evidence:add-check": Row(
+        # Nothing to check yet: back to the start.
+        outcomes("302 /evidence/add/", anonymous=LOGIN, no_role="403")
+    ),
+    "evidence:access-log": Row(
+        # Each partnership's managers read their own log (Bolton's lead reads Bolton's).
+        outcomes(
+            "403",
+            anonymous=LOGIN,
+            owner_managers="200 sees",
+            reviewing_partnership_lead="200 hidden",
+        )
+    ),
+    "evidence:share": Row(
+        # Managers choose among their own partnership's reviews (Bolton's lead: the
+        # review of Bolton by Salford, named for Salford).
+        outcomes(
+            "403",
+            anonymous=LOGIN,
+            owner_managers="200 sees",
+            reviewing_partnership_lead="200 sees",
+        )
+    ),
+    "evidence:share-items": Row(
+        # Only the reviewed partnership's managers share with its review; the reviewing
+        # side and the team see the review but are refused.
+        owner_page(**REVIEW_REFUSED, owner_managers="200 sees"),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "evidence:share-items POST": Row(
+        # The choice is kept for the check page; nothing is shared yet.
+        owner_page(**REVIEW_REFUSED, owner_managers="302 /evidence/share/{w.review.pk}/check/"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"shown": "{w.private_item.pk}", "item_ids": "{w.private_item.pk}"},
+    ),
+    "evidence:share-items POST foreign": Row(
+        # An item that is not Salford's library (the team's note): as if it did not exist.
+        owner_page(**REVIEW_REFUSED, owner_managers="404"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"shown": "{w.team_note.pk}", "item_ids": "{w.team_note.pk}"},
+    ),
+    "evidence:share-check": Row(
+        owner_page(**REVIEW_REFUSED, owner_managers="302 /evidence/share/{w.review.pk}/"),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "evidence:share-done": Row(
+        owner_page(**REVIEW_REFUSED, owner_managers="302 /reviews/{w.review.pk}/evidence/"),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "evidence:item": Row(
+        owner_page(reviewer_window_open="200 sees"),
+        kwargs={"item_id": "{w.shared_item.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence:item private": Row(owner_page(), kwargs={"item_id": "{w.private_item.pk}"}),
+    "evidence:item restricted": Row(
+        outcomes("404", anonymous=LOGIN, owner_lead="200 sees"),
+        kwargs={"item_id": "{w.restricted_item.pk}"},
+    ),
+    "evidence:item team-note": Row(
+        # The team's own note: the team while its window is open; Salford's leads only
+        # once the review is published.
+        outcomes("404", anonymous=LOGIN, reviewer_window_open="200 sees"),
+        kwargs={"item_id": "{w.team_note.pk}"},
+    ),
+    "evidence:download": Row(
+        # The file's content is the marker.
+        owner_page(reviewer_window_open="200 sees"),
+        kwargs={"item_id": "{w.document.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence:download private": Row(
+        # No file to download: the same 404 for everyone.
+        outcomes("404", anonymous=LOGIN),
+        kwargs={"item_id": "{w.private_item.pk}"},
+    ),
+    "evidence:edit": Row(
+        # Managers change; a member (not its adder) and the team see it but are refused.
+        owner_page(owner_member="403", reviewer_window_open="403"),
+        kwargs={"item_id": "{w.shared_item.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence:edit team-note": Row(
+        outcomes("404", anonymous=LOGIN, reviewer_window_open="200 sees"),
+        kwargs={"item_id": "{w.team_note.pk}"},
+    ),
+    "evidence:delete": Row(
+        owner_page(owner_member="403", reviewer_window_open="403"),
+        kwargs={"item_id": "{w.shared_item.pk}"},
+    ),
+    "evidence:unshare": Row(
+        owner_page(owner_member="403", reviewer_window_open="403"),
+        kwargs={"item_id": "{w.shared_item.pk}", "review_id": "{w.review.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence:access": Row(
+        # Who a restricted item is open to: only those who can see it may change it.
+        outcomes("404", anonymous=LOGIN, owner_lead="200 sees"),
+        kwargs={"item_id": "{w.restricted_item.pk}"},
+    ),
+    "evidence:access-remove": Row(
+        outcomes("404", anonymous=LOGIN, owner_lead="200 sees"),
+        kwargs={"item_id": "{w.restricted_item.pk}", "user_id": "{w.users[owner_lead].pk}"},
+    ),
+    "evidence:review-library": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "evidence:review-add": Row(
+        owner_page(**{**REVIEW_REFUSED, "reviewer_window_open": "200 sees"}),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "evidence:review-add-details": Row(
+        owner_page(**{**REVIEW_REFUSED, "reviewer_window_open": "200 sees"}),
+        kwargs={"review_id": "{w.review.pk}", "kind": "interview"},
+    ),
+    "evidence:review-add-details POST": Row(
+        owner_page(**{**REVIEW_REFUSED, "reviewer_window_open": "400 sees"}),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}", "kind": "interview"},
+        data={},
+    ),
+    "evidence:review-add-check": Row(
+        owner_page(
+            **{
+                **REVIEW_REFUSED,
+                "reviewer_window_open": "302 /reviews/{w.review.pk}/evidence/add/",
+            }
+        ),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "evidence:requests": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "evidence:requests POST": Row(
+        # The team (window open) and Bolton's lead may ask; nothing typed is refused.
+        owner_page(
+            **{**REVIEW_REFUSED, "reviewer_window_open": "400 sees"},
+            reviewing_partnership_lead="400 sees",
+        ),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"title": ""},
+    ),
+    "evidence:request-withdraw": Row(
+        owner_page(
+            **{**REVIEW_REFUSED, "reviewer_window_open": "200 sees"},
+            reviewing_partnership_lead="200 sees",
+        ),
+        kwargs={"review_id": "{w.review.pk}", "request_id": "{w.document_request.pk}"},
+    ),
+    "evidence:coverage": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    # Evidence API: Salford's library; the shared item and document reach the review team
+    # while its window is open; the restricted item only its grantee (the owner lead) -----
+    "evidence-api:item-list": Row(signed_in_api(reviewer_window_open="200 sees")),
+    "evidence-api:item-list POST": Row(
+        # Any member adds to the library; nobody else can name Salford.
+        owner_api(owners="201"),
+        method="POST",
+        json=True,
+        data={"partnership": "{w.owner.pk}", "kind": "other", "title": "Matrix evidence"},
+    ),
+    "evidence-api:item-list POST team-note": Row(
+        # The team's own notes: only a member whose window is open.
+        owner_api(**{**REVIEW_REFUSED, "reviewer_window_open": "201"}),
+        method="POST",
+        json=True,
+        data={
+            "review": "{w.review.pk}",
+            "kind": "other",
+            "title": "Matrix note",
+            "description": "Seen in the hub.",
+        },
+    ),
+    "evidence-api:item-detail": Row(
+        owner_api(reviewer_window_open="200 sees"),
+        kwargs={"item_id": "{w.shared_item.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence-api:item-detail private": Row(
+        owner_api(), kwargs={"item_id": "{w.private_item.pk}"}, missing={"item_id": "999999"}
+    ),
+    "evidence-api:item-detail restricted": Row(
+        # Granted to the owner lead alone: other owners get the same 404 as outsiders.
+        owner_api(owners="404", owner_lead="200 sees"),
+        kwargs={"item_id": "{w.restricted_item.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence-api:item-detail team-note": Row(
+        # The team's notes reach the reviewed partnership only once the review is published.
+        owner_api(owners="404", reviewer_window_open="200 sees"),
+        kwargs={"item_id": "{w.team_note.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence-api:item-detail PATCH": Row(
+        owner_api(owner_member="403", owner_managers="200 sees", reviewer_window_open="403"),
+        method="PATCH",
+        json=True,
+        kwargs={"item_id": "{w.shared_item.pk}"},
+        data={"description": "Matrix change"},
+    ),
+    "evidence-api:item-detail DELETE": Row(
+        owner_api(owner_member="403", owner_managers="204"),
+        method="DELETE",
+        json=True,
+        kwargs={"item_id": "{w.private_item.pk}"},
+    ),
+    "evidence-api:item-detail DELETE shared": Row(
+        # Shared with a live review: unshare first.
+        owner_api(owner_member="403", owner_managers="409", reviewer_window_open="403"),
+        method="DELETE",
+        json=True,
+        kwargs={"item_id": "{w.shared_item.pk}"},
+    ),
+    "evidence-api:item-download": Row(
+        owner_api(reviewer_window_open="200 sees"),
+        kwargs={"item_id": "{w.document.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence-api:item-download private": Row(
+        # The item has no file: the same 404 for everyone who may see it.
+        owner_api(owners="404"),
+        kwargs={"item_id": "{w.private_item.pk}"},
+    ),
+    "evidence-api:share": Row(
+        # Salford's managers share with the review of Salford; Bolton's people and the
+        # team see the review but are refused; the rest cannot see the review at all.
+        owner_api(
+            owner_managers="200 sees",
+            owner_member="403",
+            reviewing="403",
+            reviewer_window_open="403",
+        ),
+        method="POST",
+        json=True,
+        data={"item_ids": ["{w.private_item.pk}"], "review": "{w.review.pk}"},
+    ),
+    "evidence-api:item-unshare": Row(
+        owner_api(owner_managers="204", owner_member="403", reviewer_window_open="403"),
+        method="POST",
+        json=True,
+        kwargs={"item_id": "{w.shared_item.pk}"},
+        data={"review": "{w.review.pk}"},
+    ),
+    "evidence-api:item-who-can-see": Row(
+        # The team sees Salford's name and a count, not the names of its members.
+        owner_api(reviewer_window_open="200 sees"),
+        kwargs={"item_id": "{w.shared_item.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence-api:item-log": Row(
+        # Events hold ids and emails, nothing of Salford's text.
+        owner_api(owner_managers="200 hidden", owner_member="403", reviewer_window_open="403"),
+        kwargs={"item_id": "{w.shared_item.pk}"},
+        missing={"item_id": "999999"},
+    ),
+    "evidence-api:partnership-log": Row(
+        # Every partnership whose log the caller may read: empty for everyone else.
+        signed_in_api(owners="200 hidden")
+    ),
+    "evidence-api:item-grant": Row(
+        owner_api(owners="404", owner_lead="200 sees"),
+        method="POST",
+        json=True,
+        kwargs={"item_id": "{w.restricted_item.pk}"},
+        data={"user": "{w.users[owner_member].pk}"},
+    ),
+    "evidence-api:item-grant-revoke": Row(
+        # The lead is the only one with access: they cannot remove themself.
+        owner_api(owners="404", owner_lead="409"),
+        method="POST",
+        json=True,
+        kwargs={
+            "item_id": "{w.restricted_item.pk}",
+            "user_id": "{w.users[owner_lead].pk}",
+        },
+    ),
+    "evidence-api:request-list": Row(
+        owner_api(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "evidence-api:request-list POST": Row(
+        owner_api(
+            **{**REVIEW_REFUSED, "reviewer_window_open": "201"}, reviewing_partnership_lead="201"
+        ),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"title": "Matrix request"},
+    ),
+    "evidence-api:request-withdraw": Row(
+        owner_api(
+            **{**REVIEW_REFUSED, "reviewer_window_open": "200 sees"},
+            reviewing_partnership_lead="200 sees",
+        ),
+        method="POST",
+        json=True,
+        kwargs={"request_id": "{w.document_request.pk}"},
+        missing={"request_id": "999999"},
+    ),
+    "evidence-api:coverage": Row(
+        # Counts per area and kind: nothing of Salford's text.
+        owner_api(owners="200 hidden", reviewing="200 hidden", reviewer_window_open="200 hidden"),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
     # GraphQL queries ---------------------------------------------------------------------
     "graphql:Query.me": Row(
         outcomes("hidden", anonymous="null", owners="sees"),
@@ -565,6 +909,43 @@ TABLE: dict[str, Row] = {
         query=_q("query($id: ID!)", "review", "(id: $id)", "{ id reviewedPartnership status }"),
         variables={"id": "{w.review.pk}"},
         missing={"id": "999999"},
+    ),
+    "graphql:Query.evidenceItems": Row(
+        graphql_list(reviewer_window_open="sees"),
+        query=_q("query", "evidenceItems", "", "{ id title canChange canShare areas { id } }"),
+    ),
+    "graphql:Query.evidenceItem": Row(
+        graphql_object(reviewer_window_open="sees"),
+        query=_q("query($id: ID!)", "evidenceItem", "(id: $id)", "{ id title canChange }"),
+        variables={"id": "{w.shared_item.pk}"},
+        missing={"id": "999999"},
+    ),
+    "graphql:Query.documentRequests": Row(
+        graphql_list(reviewing="sees", reviewer_window_open="sees"),
+        query=_q(
+            "query($r: ID!)", "documentRequests", "(review: $r)", "{ id title answers { title } }"
+        ),
+        variables={"r": "{w.review.pk}"},
+    ),
+    "graphql:Query.evidenceCoverage": Row(
+        graphql_object(owners="hidden", reviewing="hidden", reviewer_window_open="hidden"),
+        query=_q(
+            "query($r: ID!)",
+            "evidenceCoverage",
+            "(review: $r)",
+            "{ total rows { total counts { kind count } } }",
+        ),
+        variables={"r": "{w.review.pk}"},
+        missing={"r": "999999"},
+    ),
+    "graphql:Query.evidenceAccessLog": Row(
+        # Null for the members and the team who see the item but may not read its log.
+        graphql_object(owners="null", owner_managers="hidden"),
+        query=_q(
+            "query($i: ID!)", "evidenceAccessLog", "(item: $i)", "{ id action actorEmail itemId }"
+        ),
+        variables={"i": "{w.shared_item.pk}"},
+        missing={"i": "999999"},
     ),
     # GraphQL mutations -------------------------------------------------------------------
     "graphql:Mutation.createApiToken": Row(
@@ -775,6 +1156,88 @@ TABLE: dict[str, Row] = {
             "{ errors { messages } member { id } }",
         ),
         variables={"r": "{w.review.pk}", "m": "{w.open_member.pk}"},
+    ),
+    "graphql:Mutation.addEvidence": Row(
+        graphql_write(owners="ok"),
+        query=_q(
+            "mutation($p: ID!)",
+            "addEvidence",
+            '(partnership: $p, kind: OTHER, title: "Matrix evidence")',
+            "{ errors { messages } item { id } }",
+        ),
+        variables={"p": "{w.owner.pk}"},
+    ),
+    "graphql:Mutation.updateEvidence": Row(
+        graphql_write(owner_managers="ok", owner_member="refused", reviewer_window_open="refused"),
+        query=_q(
+            "mutation($i: ID!)",
+            "updateEvidence",
+            '(item: $i, description: "Matrix change")',
+            "{ errors { messages } item { id } }",
+        ),
+        variables={"i": "{w.shared_item.pk}"},
+    ),
+    "graphql:Mutation.deleteEvidence": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($i: ID!)", "deleteEvidence", "(item: $i)", "{ errors { messages } deletedId }"
+        ),
+        variables={"i": "{w.private_item.pk}"},
+    ),
+    "graphql:Mutation.shareEvidence": Row(
+        graphql_write(
+            owner_managers="ok",
+            owner_member="refused",
+            reviewing="refused",
+            reviewer_window_open="refused",
+        ),
+        query=_q(
+            "mutation($i: ID!, $r: ID!)",
+            "shareEvidence",
+            "(itemIds: [$i], review: $r)",
+            "{ errors { messages } shares { itemId } }",
+        ),
+        variables={"i": "{w.private_item.pk}", "r": "{w.review.pk}"},
+    ),
+    "graphql:Mutation.unshareEvidence": Row(
+        graphql_write(owner_managers="ok", owner_member="refused", reviewer_window_open="refused"),
+        query=_q(
+            "mutation($i: ID!, $r: ID!)",
+            "unshareEvidence",
+            "(item: $i, review: $r)",
+            "{ errors { messages } item { id } }",
+        ),
+        variables={"i": "{w.shared_item.pk}", "r": "{w.review.pk}"},
+    ),
+    "graphql:Mutation.requestDocument": Row(
+        graphql_write(
+            owners="refused",
+            reviewing="refused",
+            reviewer_window_open="ok",
+            reviewing_partnership_lead="ok",
+        ),
+        query=_q(
+            "mutation($r: ID!)",
+            "requestDocument",
+            '(review: $r, title: "Matrix request")',
+            "{ errors { messages } request { id } }",
+        ),
+        variables={"r": "{w.review.pk}"},
+    ),
+    "graphql:Mutation.withdrawDocumentRequest": Row(
+        graphql_write(
+            owners="refused",
+            reviewing="refused",
+            reviewer_window_open="ok",
+            reviewing_partnership_lead="ok",
+        ),
+        query=_q(
+            "mutation($q: ID!)",
+            "withdrawDocumentRequest",
+            "(request: $q)",
+            "{ errors { messages } request { id status } }",
+        ),
+        variables={"q": "{w.document_request.pk}"},
     ),
 }
 

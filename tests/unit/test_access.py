@@ -88,3 +88,92 @@ def test_inactive_user_is_anonymous(world):
 def test_actor_resolution_is_four_queries(world, django_assert_num_queries):
     with django_assert_num_queries(4):
         access.actor_for(world.salford_lead)
+
+
+# permitted_ids: per-row flags for a page, one query ------------------------------------
+
+
+def _items(world, count: int):
+    from evidence.models import EvidenceItem
+
+    salford = [
+        EvidenceItem.objects.create(
+            partnership=world.salford, kind="other", title=f"S{n}", added_by=world.salford_member
+        )
+        for n in range(count)
+    ]
+    bolton = EvidenceItem.objects.create(
+        partnership=world.bolton, kind="other", title="B", added_by=world.bolton_member
+    )
+    return salford, bolton
+
+
+def test_permitted_ids_answers_for_a_whole_page_in_one_query(world, django_assert_num_queries):
+    from evidence.models import EvidenceItem
+
+    salford, bolton = _items(world, 50)
+    manager = access.actor_for(world.salford_manager)
+    ids = [item.pk for item in salford] + [bolton.pk, 999_999]
+    access.permitted_ids(manager, EvidenceItem, "share", ids[:1])  # the content type, cached
+
+    with django_assert_num_queries(1):
+        allowed = access.permitted_ids(manager, EvidenceItem, "share", ids)
+
+    # Bolton's item and a missing id are simply left out.
+    assert allowed == frozenset(item.pk for item in salford)
+
+
+def test_permitted_ids_agrees_with_visible_and_can(world):
+    from evidence.models import EvidenceItem
+
+    salford, bolton = _items(world, 3)
+    ids = [item.pk for item in salford] + [bolton.pk]
+    for user in (world.salford_member, world.salford_lead, world.bolton_lead, world.staff):
+        actor = access.actor_for(user)
+        for perm in ("view", "change", "share", "view_log"):
+            expected = {i for i in ids if access.can(actor, perm, EvidenceItem.objects.get(pk=i))}
+            assert access.permitted_ids(actor, EvidenceItem, perm, ids) == expected
+            assert expected == set(
+                access.visible(actor, EvidenceItem, perm)
+                .filter(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+
+
+def test_permitted_ids_asks_nothing_of_an_actor_who_cannot_hold_the_permission(
+    world, django_assert_num_queries
+):
+    from evidence.models import EvidenceItem
+
+    salford, _ = _items(world, 3)
+    member = access.actor_for(world.salford_member)  # no team, no manager role
+
+    with django_assert_num_queries(0):
+        assert access.permitted_ids(member, EvidenceItem, "share", [i.pk for i in salford]) == (
+            frozenset()
+        )
+        assert access.permitted_ids(access.ANONYMOUS, EvidenceItem, "view", [1, 2]) == frozenset()
+        assert access.permitted_ids(member, EvidenceItem, "view", []) == frozenset()
+
+
+def test_permitted_ids_keeps_the_restricted_rule(world):
+    from guardian.shortcuts import assign_perm
+
+    from evidence.models import EvidenceItem
+
+    open_item, restricted = _items(world, 2)[0]
+    restricted.sensitivity = "restricted"
+    restricted.save()
+    lead = access.actor_for(world.salford_lead)
+    ids = [open_item.pk, restricted.pk]
+
+    assert access.permitted_ids(lead, EvidenceItem, "change", ids) == {open_item.pk}
+    assign_perm("view_evidenceitem", world.salford_lead, restricted)
+    assert access.permitted_ids(lead, EvidenceItem, "change", ids) == {open_item.pk, restricted.pk}
+
+
+def test_permitted_ids_refuses_an_unknown_permission(world):
+    from evidence.models import EvidenceItem
+
+    with pytest.raises(ImproperlyConfigured, match="no rule for permission 'delete'"):
+        access.permitted_ids(access.actor_for(world.salford_lead), EvidenceItem, "delete", [1])

@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
         "HandbookVersionStatusEnum": "handbooks.models.HandbookVersion.Status",
         "PhaseKindEnum": "reviews.models.Phase.Kind",
         "OrganisationKindEnum": "tenancy.models.Organisation.Kind",
+        "EvidenceKindEnum": "evidence.models.EvidenceItem.Kind",
     },
 }
 

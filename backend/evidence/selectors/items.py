@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
@@ -159,3 +161,32 @@ def evidence_get(*, actor: Actor, item_id: object) -> EvidenceRow:
     if item is None:
         raise NotFound()
     return item
+
+
+@dataclass(frozen=True)
+class ItemPermissions:
+    """What the actor may do to one item (the edit and share links a row shows)."""
+
+    can_change: bool
+    can_share: bool
+
+
+def evidence_permissions(
+    *, actor: Actor, items: Sequence[EvidenceItem]
+) -> dict[int, ItemPermissions]:
+    """Per-item flags for a page of items the actor can see, by the services' own
+    rules: change (and delete) if they added it or the role map lets them (the
+    owner's managers; a team note's team while its window is open), share if the
+    role map lets them (the owner's managers; a restricted item only with their
+    own grant). One query per flag for the whole page, none when the actor holds
+    no role or team that could grant it (PERFORMANCE.md, P5)."""
+    ids = [item.pk for item in items]
+    change = access.permitted_ids(actor, EvidenceItem, "change", ids)
+    share = access.permitted_ids(actor, EvidenceItem, "share", ids)
+    return {
+        item.pk: ItemPermissions(
+            can_change=item.added_by_id == actor.user_id or item.pk in change,
+            can_share=item.pk in share,
+        )
+        for item in items
+    }
