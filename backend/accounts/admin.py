@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from core.admin import CountsNotNamesOnDelete
 from tenancy.models import Membership
 
 from .models import ApiToken, User
@@ -13,7 +14,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):
+class UserAdmin(CountsNotNamesOnDelete, DjangoUserAdmin[User]):
     """Platform staff invite users and place them in partnerships here."""
 
     ordering = ["email"]

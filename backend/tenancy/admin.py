@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import CountsNotNamesOnDelete
+
 from .models import AccessWindow, Alliance, AllianceAnalyst, Membership, Organisation, Partnership
 
 
@@ -10,7 +12,7 @@ class MembershipInline(admin.TabularInline[Membership, Partnership]):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin[Partnership]):
+class PartnershipAdmin(CountsNotNamesOnDelete, admin.ModelAdmin[Partnership]):
     list_display = ["name", "slug", "alliance", "child_population"]
     list_filter = ["alliance"]
     search_fields = ["name", "slug"]
@@ -20,13 +22,13 @@ class PartnershipAdmin(admin.ModelAdmin[Partnership]):
 
 
 @admin.register(Alliance)
-class AllianceAdmin(admin.ModelAdmin[Alliance]):
+class AllianceAdmin(CountsNotNamesOnDelete, admin.ModelAdmin[Alliance]):
     list_display = ["name", "region"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+class OrganisationAdmin(CountsNotNamesOnDelete, admin.ModelAdmin[Organisation]):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]

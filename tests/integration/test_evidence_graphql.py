@@ -201,7 +201,7 @@ def test_the_list_costs_the_same_queries_for_5_or_50_items(world, selection, fla
     assert len(five) == len(fifty)
     listing = [sql for sql in fifty if not _fixed(sql)]
     assert len(listing) == 2 + flags, listing
-    assert len(fifty) - len(listing) == (11 if connection.vendor == "sqlite" else 12)
+    assert len(fifty) - len(listing) == (9 if connection.vendor == "sqlite" else 10)
 
 
 def test_document_requests_coverage_and_the_access_log(world, client_for):

@@ -700,3 +700,30 @@ def test_the_hunt_met_the_markers_it_should(canary_world: Canary, db: None) -> N
             "Evidence is shown somewhere, but the reviewer with an open window never met an "
             "item shared with their review"
         )
+
+
+def test_the_admin_delete_page_counts_related_rows_without_naming_them(db, client):
+    """Platform staff deleting a partnership see how many related rows there are, not
+    their titles (Django's own page names every one)."""
+    from accounts.models import User
+    from evidence.models import EvidenceItem
+    from tenancy.models import Membership, Partnership, Role
+
+    staff = User.objects.create_user(
+        "staff@admin-delete.test", "x-Password-1234", is_staff=True, is_superuser=True
+    )
+    partnership = Partnership.objects.create(name="Deletable", slug="deletable")
+    member = User.objects.create_user("member@admin-delete.test", "x-Password-1234")
+    Membership.objects.create(user=member, partnership=partnership, role=Role.LEAD)
+    EvidenceItem.objects.create(
+        partnership=partnership, kind="other", title="CANARY-secret-title", added_by=member
+    )
+    client.force_login(staff)
+
+    for url in (
+        f"/admin/tenancy/partnership/{partnership.pk}/delete/",
+        f"/admin/accounts/user/{member.pk}/delete/",
+    ):
+        body = client.get(url).content.decode()
+        assert "CANARY-secret-title" not in body, url
+        assert "1 " in body, url  # a count is shown instead

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from audit import services
 from audit.chain import GENESIS, chain_hash, event_fields
@@ -74,6 +75,49 @@ class TestRecord:
 
         for event in AuditEvent.objects.order_by("id"):
             assert event.hash == chain_hash(event.prev_hash, event_fields(event))
+
+    def test_a_batch_chains_like_single_events_and_verifies(self, world):
+        actor = access.actor_for(world.bolton_lead)
+        first = services.record(actor=actor, action="view", obj=world.salford)
+
+        batch = services.record_many(
+            actor=actor,
+            entries=[
+                services.Entry(
+                    action="list",
+                    object_type="evidence.EvidenceItem",
+                    owning_partnership_id=owner.pk,
+                    detail={"ids": [1, 2]},
+                )
+                for owner in (world.salford, world.bolton, world.salford)
+            ],
+        )
+
+        assert [e.prev_hash for e in batch] == [first.hash, batch[0].hash, batch[1].hash]
+        assert [e.owning_partnership_id for e in batch] == [
+            world.salford.pk,
+            world.bolton.pk,
+            world.salford.pk,
+        ]
+        for event in AuditEvent.objects.order_by("id"):
+            assert event.hash == chain_hash(event.prev_hash, event_fields(event))
+        assert "intact" in _verify().lower()
+
+    def test_a_batch_costs_the_same_queries_however_long(self, world):
+        actor = access.actor_for(world.bolton_lead)
+        services.record(actor=actor, action="view", obj=world.salford)
+
+        def batch(n: int) -> None:
+            services.record_many(
+                actor=actor,
+                entries=[services.Entry(action="list", owning_partnership_id=world.salford.pk)] * n,
+            )
+
+        with CaptureQueriesContext(connection) as one:
+            batch(1)
+        with CaptureQueriesContext(connection) as many:
+            batch(7)
+        assert len(many.captured_queries) == len(one.captured_queries)
 
 
 @pytest.mark.django_db

@@ -35,19 +35,16 @@ def evidence_listed(*, actor: Actor, items: Iterable[EvidenceItem]) -> list[Audi
     by_owner: dict[int | None, list[int]] = defaultdict(list)
     for item in items:
         by_owner[owner_of(item)].append(int(item.pk))
-    events = []
-    with transaction.atomic():
-        for owner, ids in sorted(by_owner.items(), key=lambda pair: pair[0] or 0):
-            events.append(
-                audit.record(
-                    actor=actor,
-                    action="list",
-                    object_type=ITEM_LABEL,
-                    owning_partnership_id=owner,
-                    detail={"ids": ids, "count": len(ids)},
-                )
-            )
-    return events
+    entries = [
+        audit.Entry(
+            action="list",
+            object_type=ITEM_LABEL,
+            owning_partnership_id=owner,
+            detail={"ids": ids, "count": len(ids)},
+        )
+        for owner, ids in sorted(by_owner.items(), key=lambda pair: pair[0] or 0)
+    ]
+    return audit.record_many(actor=actor, entries=entries)
 
 
 class Download(NamedTuple):
