@@ -39,7 +39,9 @@ SHARING_OPEN = frozenset(
 )
 
 
-def _review_to_share_with(actor: Actor, review_id: object) -> Review:
+def review_to_share_with(actor: Actor, review_id: object) -> Review:
+    """The review the actor may share their partnership's evidence with, or the refusal
+    `evidence_share` would give (the share pages ask first, so they refuse alike)."""
     review = access.get_visible(actor, Review, review_id)
     review = Review.objects.select_related(
         "reviewed_partnership", "reviewing_partnership", "team_group"
@@ -79,7 +81,7 @@ def evidence_share(
     already shared are left as they are. Answering a document request marks it
     answered. One "share" audit event per newly shared item."""
     with transaction.atomic():
-        review = _review_to_share_with(actor, review_id)
+        review = review_to_share_with(actor, review_id)
         ids = parse_ids(item_ids or ())
         if ids is None:
             raise NotFound()

@@ -27,8 +27,7 @@ from .. import selectors, services
 from ..forms import FilterForm, ShareItemsForm, ShareReviewForm, area_choices
 from ..models import DocumentRequest
 from ..services.common import parse_ids
-from ..services.sharing import SHARING_OPEN
-from ..services.sharing import _review_to_share_with as review_to_share_with
+from ..services.sharing import SHARING_OPEN, review_to_share_with
 from .common import evidence_page, review_areas
 
 DRAFT_KEY = "evidence_share_draft"
