@@ -35,7 +35,6 @@ from datetime import date, datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from audit import services as audit
@@ -46,7 +45,8 @@ from tenancy.models import Partnership
 
 from .models import DocumentRequest, EvidenceItem, EvidenceShare
 from .services import evidence_add, evidence_restrict_grant
-from .services.common import VIEW, record_item
+from .services.common import record_item
+from .services.sharing import shares_write
 
 Kind = EvidenceItem.Kind
 Sensitivity = EvidenceItem.Sensitivity
@@ -670,19 +670,11 @@ def _backfill_share(
     request: DocumentRequest | None = None,
 ) -> bool:
     """DEMO ONLY: share an item with a review as it was shared in 2020. The service
-    (evidence_share) refuses a published review; this writes what it writes: the
-    EvidenceShare row, the team group's guardian `view_evidenceitem` grant (in the
-    direct EvidenceItemGroupObjectPermission table) and a "share" event in the
-    owner's access log. True if the share is new."""
+    (evidence_share) refuses a published review, so its rules are skipped and only
+    its writes are made (`shares_write`). True if the share is new."""
     if EvidenceShare.objects.filter(item=item, review=review).exists():
         return False
-    EvidenceShare.objects.create(
-        item=item, review=review, request=request, shared_by=by, shared_at=when
-    )
-    assign_perm(VIEW, review.team_group, item)
-    record_item(
-        actor_for(by), "share", item, review=review.pk, request=request.pk if request else None
-    )
+    shares_write(actor=actor_for(by), review=review, items=[item], request=request, shared_at=when)
     return True
 
 

@@ -13,7 +13,8 @@ and nothing new is shared once the report is published or the review closed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -127,21 +128,6 @@ def evidence_share(
         }
         new_items = [item for item in items if item.pk not in existing]
         now = timezone.now()
-        created = EvidenceShare.objects.bulk_create(
-            [
-                EvidenceShare(
-                    item=item,
-                    review=review,
-                    request=request,
-                    shared_by_id=user_id_of(actor),
-                    shared_at=now,
-                )
-                for item in new_items
-            ]
-        )
-        if new_items:
-            # Written to EvidenceItemGroupObjectPermission: the model declares it.
-            assign_perm(VIEW, review.team_group, new_items)  # type: ignore[arg-type]
         if request is not None and request.status == DocumentRequest.Status.OPEN:
             request.status = DocumentRequest.Status.ANSWERED
             request.answered_by_id = user_id_of(actor)
@@ -154,12 +140,44 @@ def evidence_share(
                 owning_partnership_id=review.reviewed_partnership_id,
                 detail={"review": review.pk, "status": request.status},
             )
-        for item in new_items:
-            record_item(
-                actor, "share", item, review=review.pk, request=request.pk if request else None
-            )
+        # After the request's own event, so the last events are the shares themselves.
+        created = shares_write(
+            actor=actor, review=review, items=new_items, request=request, shared_at=now
+        )
         by_item = {**existing, **{share.item_id: share for share in created}}
         return [by_item[item.pk] for item in items]
+
+
+def shares_write(
+    *,
+    actor: Actor,
+    review: Review,
+    items: Sequence[EvidenceItem],
+    request: DocumentRequest | None,
+    shared_at: datetime,
+) -> list[EvidenceShare]:
+    """What sharing writes, once its rules have passed: the share rows, the team
+    group's `view_evidenceitem` grants and one "share" event per item. Only
+    `evidence_share` (and the demo's 2020 backfill) call it."""
+    if not items:
+        return []
+    created = EvidenceShare.objects.bulk_create(
+        [
+            EvidenceShare(
+                item=item,
+                review=review,
+                request=request,
+                shared_by_id=user_id_of(actor),
+                shared_at=shared_at,
+            )
+            for item in items
+        ]
+    )
+    # Written to EvidenceItemGroupObjectPermission: the model declares it.
+    assign_perm(VIEW, review.team_group, list(items))  # type: ignore[arg-type]
+    for item in items:
+        record_item(actor, "share", item, review=review.pk, request=request.pk if request else None)
+    return created
 
 
 def evidence_unshare(*, actor: Actor, item_id: object, review_id: object) -> None:
