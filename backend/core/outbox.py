@@ -104,11 +104,19 @@ def _send(message: OutboxMessage) -> None:
     if message.kind == OutboxMessage.Kind.TASK:
         from config.celery import app
 
-        # No publish retries here: the relay has its own back-off, and a request
-        # relaying after its commit must not hang on a broker that is down.
-        app.tasks[payload["task"]].apply_async(
-            args=payload["args"], kwargs=payload["kwargs"], retry=False
-        )
+        if payload["task"] not in app.tasks:
+            app.loader.import_default_modules()  # a web process imports tasks lazily
+        # No connection or publish retries here (kombu's would block for seconds):
+        # the relay has its own back-off, and a request relaying after its commit
+        # must not hang on a broker that is down.
+        options = {**app.conf.broker_transport_options, "max_retries": 0}
+        with app.connection_for_write(transport_options=options) as connection:
+            app.tasks[payload["task"]].apply_async(
+                args=payload["args"],
+                kwargs=payload["kwargs"],
+                retry=False,
+                connection=connection,
+            )
         return
     with get_connection(fail_silently=False) as connection:
         sent = connection.send_messages(
