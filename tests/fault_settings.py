@@ -3,19 +3,16 @@ test settings, with files on a disk both processes see, and the broker's recover
 timings shortened so a lost worker's task comes back within seconds, not minutes."""
 
 import os
-from typing import Any
 
 from config.settings.test import *  # noqa: F403
 from config.settings.test import CELERY_BROKER_TRANSPORT_OPTIONS
 
-STORAGES: dict[str, dict[str, Any]] = {
+MEDIA_ROOT = os.environ["FAULT_TEST_MEDIA_ROOT"]
+STORAGES = {
     **STORAGES,  # noqa: F405
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": os.environ["FAULT_TEST_MEDIA_ROOT"]},
-    },
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,
     # Keys of this test only, so a worker never sees another test's messages.
     "global_keyprefix": os.environ["FAULT_TEST_BROKER_PREFIX"],

@@ -111,12 +111,10 @@ def broker(tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch) -> Iterato
     prefix = f"fault-{uuid.uuid4().hex[:10]}:"
     media = tmp_path / "media"
     media.mkdir()
+    settings.MEDIA_ROOT = str(media)
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media)},
-        },
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     }
     before = (app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_transport_options)
     app.conf.task_always_eager = False

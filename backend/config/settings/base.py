@@ -241,7 +241,7 @@ CELERY_TASK_TIME_LIMIT = 300
 # acknowledged within the visibility timeout: a worker that died is recovered after
 # that long. Just above the longest hard time limit, so a task still running is
 # never handed out twice (kombu's default is an hour).
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
     "socket_connect_timeout": 5,
 }
