@@ -65,10 +65,13 @@ def test_a_rolled_back_change_leaves_no_message(django_capture_on_commit_callbac
     class Refused(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Refused):
-        with transaction.atomic():
-            outbox.enqueue_email(["a@x.test"], "Subject", "Body")
-            raise Refused
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(Refused),
+        transaction.atomic(),
+    ):
+        outbox.enqueue_email(["a@x.test"], "Subject", "Body")
+        raise Refused
     assert not OutboxMessage.objects.exists()
     assert mail.outbox == []
 
@@ -232,7 +235,7 @@ def test_the_visibility_timeout_is_just_above_every_task_time_limit():
     from config.celery import app
 
     app.loader.import_default_modules()
-    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    timeout = int(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]))
     limits = {
         name: (task.soft_time_limit, task.time_limit)
         for name, task in app.tasks.items()
