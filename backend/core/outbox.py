@@ -49,6 +49,9 @@ MAX_ATTEMPTS = 10
 FIRST_RETRY_SECONDS = 30
 RETRY_CAP_SECONDS = 60 * 60
 RELAY_BATCH = 200
+# Sent messages are kept this long for operators to look back on, then purged (an email
+# row holds its body and address).
+KEEP_SENT = timedelta(days=7)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -209,3 +212,11 @@ def keys_in_flight(prefix: str, *, since: datetime) -> set[str]:
         .filter(Q(status=PENDING) | Q(created_at__gte=since))
         .values_list("key", flat=True)
     )
+
+
+def purge_sent() -> int:
+    """Delete the messages sent more than KEEP_SENT ago; pending and dead ones stay."""
+    deleted, _ = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.DONE, sent_at__lt=timezone.now() - KEEP_SENT
+    ).delete()
+    return deleted

@@ -143,6 +143,14 @@ def relay_outbox() -> dict[str, int]:
     return {"sent": result.sent, "failed": result.failed}
 
 
+@project_task(name="core.tasks.purge_sent_outbox", soft_time_limit=120, time_limit=180)
+def purge_sent_outbox() -> int:
+    """Forget outbox messages sent more than a week ago (pending and dead ones stay)."""
+    from . import outbox
+
+    return outbox.purge_sent()
+
+
 @project_task(name="core.tasks.purge_idempotency_keys", soft_time_limit=120, time_limit=180)
 def purge_idempotency_keys() -> int:
     """Forget the stored answers to keyed POSTs once they are a day old."""

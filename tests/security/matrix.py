@@ -146,6 +146,10 @@ TABLE: dict[str, Row] = {
     "core:health": public("Liveness: says only that the web process answers."),
     "core:health-db": public("Readiness: says only whether the database answers."),
     "core:health-broker": public("Readiness: says only whether the broker answers."),
+    "core:health-outbox": public(
+        "Alarm: the age of the oldest message waiting to leave and a count of dead ones; "
+        "no content, no tenant."
+    ),
     "web:accessibility": public("The accessibility statement."),
     "api-schema": public("The OpenAPI document: describes the API, holds no data."),
     "api-docs": public("The API reference page that renders the OpenAPI document."),

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core import outbox
 from core.models import OutboxMessage
-from core.tasks import ProjectTask, relay_outbox
+from core.tasks import ProjectTask, purge_sent_outbox, relay_outbox
 from evidence import services as evidence
 from evidence.models import EvidenceItem
 from evidence.tasks import requeue_stuck_scans, scan_evidence_file
@@ -143,6 +143,23 @@ def test_under_eager_settings_a_task_runs_inline_on_commit(
         "done",
         {"task": "evidence.tasks.scan_evidence_file", "args": [item.pk], "kwargs": {}},
     )
+
+
+def test_sent_messages_are_purged_after_a_week_pending_and_dead_stay():
+    sent, pending, dead, recent = (
+        outbox.enqueue_email([f"{n}@x.test"], "Subject", "Body")[0] for n in range(4)
+    )
+    long_ago = timezone.now() - outbox.KEEP_SENT - timedelta(hours=1)
+    OutboxMessage.objects.filter(pk=sent.pk).update(status="done", sent_at=long_ago)
+    OutboxMessage.objects.filter(pk=dead.pk).update(status="dead", created_at=long_ago)
+    OutboxMessage.objects.filter(pk=recent.pk).update(status="done", sent_at=timezone.now())
+
+    assert purge_sent_outbox() == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {
+        pending.pk,
+        dead.pk,
+        recent.pk,
+    }
 
 
 # --- the stuck-scan sweep ------------------------------------------------------------

@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 30,
         "options": {"expires": 25},
     },
+    "purge-sent-outbox": {
+        "task": "core.tasks.purge_sent_outbox",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
     "purge-idempotency-keys": {
         "task": "core.tasks.purge_idempotency_keys",
         "schedule": 60 * 60,
