@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -46,6 +47,7 @@ PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%
 BOUND_SECONDS = 90
 VISIBILITY_SECONDS = 4
 SCANNING = EvidenceItem.ScanStatus.SCANNING
+KILLED_ITEMS = 8
 
 
 def closed_port() -> int:
@@ -162,16 +164,16 @@ def _upload(world, n: int) -> EvidenceItem:
 def test_a_worker_killed_mid_scan_is_recovered_with_one_verdict_per_item(
     transactional_db, world, broker, tmp_path
 ):
-    with fake_clamd(delay=1.5) as clamd:
+    with fake_clamd(delay=1.0) as clamd:
         host, port = clamd.address.split(":")
-        items = [_upload(world, n).pk for n in range(4)]  # each scan published on commit
+        items = [_upload(world, n).pk for n in range(KILLED_ITEMS)]  # published on commit
         assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"done"}
 
         with _worker(broker, tmp_path, CLAMD_HOST=host, CLAMD_PORT=port) as first:
             wait_for(lambda: len(clamd.received) >= 1, "scan started", first)
             first.kill()  # main process and pool, mid-scan: nothing is acknowledged
         killed_at = time.monotonic()
-        assert still_scanning(items) == 4
+        assert still_scanning(items) == KILLED_ITEMS
 
         with _worker(broker, tmp_path, CLAMD_HOST=host, CLAMD_PORT=port) as second:
             wait_for(lambda: still_scanning(items) == 0, "verdict for every item", second)
@@ -181,10 +183,12 @@ def test_a_worker_killed_mid_scan_is_recovered_with_one_verdict_per_item(
     assert set(EvidenceItem.objects.filter(pk__in=items).values_list("scan_status", flat=True)) == {
         "ready"
     }
+    assert EvidenceItem.objects.count() == len(items)
     print(
-        f"\nkilled worker: {len(items)} scans in flight or queued, all {len(items)} verdicts "
-        f"recorded once, recovered {recovered:.1f}s after the kill "
-        f"(visibility timeout {VISIBILITY_SECONDS}s)"
+        f"\nkilled worker: {len(items)} uploads acknowledged, {EvidenceItem.objects.count()} "
+        f"rows, {sum(verdicts(items).values())} verdicts (duplicates 0), all ready "
+        f"{recovered:.1f}s after the kill (visibility timeout {VISIBILITY_SECONDS}s, "
+        "including the new worker's start)"
     )
 
 
@@ -194,19 +198,28 @@ def test_broker_down_during_upload_keeps_one_item_scanned_once_the_broker_is_bac
     transactional_db, world, client_for, broker, tmp_path
 ):
     broker.set_url(f"redis://127.0.0.1:{closed_port()}/0")
+    client = client_for(world.salford_member)
+
+    def upload() -> Any:
+        return client.post(
+            "/api/v1/evidence/",
+            {
+                "partnership": world.salford.pk,
+                "kind": "document",
+                "title": "Threshold document",
+                "file": SimpleUploadedFile("threshold.pdf", PDF, "application/pdf"),
+            },
+            headers={"Idempotency-Key": "upload-during-outage"},
+        )
+
     started = time.monotonic()
-    response = client_for(world.salford_member).post(
-        "/api/v1/evidence/",
-        {
-            "partnership": world.salford.pk,
-            "kind": "document",
-            "title": "Threshold document",
-            "file": SimpleUploadedFile("threshold.pdf", PDF, "application/pdf"),
-        },
-    )
+    response = upload()
     answered_in = time.monotonic() - started
+    retry = upload()  # a client unsure of the first answer sends it again
 
     assert response.status_code == 201, response.content
+    assert retry.status_code == 201
+    assert retry.json() == response.json()
     item = EvidenceItem.objects.get()
     assert response.json()["id"] == item.pk
     assert item.scan_status == SCANNING
@@ -231,7 +244,9 @@ def test_broker_down_during_upload_keeps_one_item_scanned_once_the_broker_is_bac
     assert verdicts([item.pk]) == {item.pk: 1}
     assert OutboxMessage.objects.get().status == "done"
     print(
-        f"\nbroker down: upload answered 201 in {answered_in:.2f}s, 1 item, scan pending; "
+        f"\nbroker down: upload answered 201 in {answered_in:.2f}s, its retry replayed: "
+        f"2 acknowledged answers, {EvidenceItem.objects.count()} item, 0 duplicates, "
+        "scan pending; "
         f"scanned {took:.1f}s after the relay ran with the broker back"
     )
 
