@@ -367,8 +367,8 @@ def team_mitigate(request: HttpRequest, review_id: int, member_id: int) -> HttpR
     actor = actor_of(request)
     review = _review(request, review_id, "manage_team")
     member = _member(review, member_id)
-    if member.conflicting_organisation_id is None:
-        raise NotFound()  # only a flagged conflict has a mitigation page
+    if not member.needs_mitigation:
+        raise NotFound()  # only a conflict or a declared interest has a mitigation page
     form = MitigationForm(posted(request), initial={"mitigation": member.mitigation})
     return _team_form_page(
         request,

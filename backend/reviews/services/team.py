@@ -272,9 +272,15 @@ def team_member_declare(
                 "The declaration could not be saved.",
                 field_errors={"details": ["Description must be 2000 characters or fewer"]},
             )
+        interest = details if has_interest else ""
+        fields = ["declared_at", "declared_interest"]
+        if interest and interest != member.declared_interest and member.mitigated_at:
+            # A new or changed interest is decided again by the reviewing lead.
+            member.mitigation, member.mitigated_by_id, member.mitigated_at = "", None, None
+            fields += ["mitigation", "mitigated_by", "mitigated_at"]
         member.declared_at = timezone.now()
-        member.declared_interest = details if has_interest else ""
-        member.save(update_fields=["declared_at", "declared_interest"])
+        member.declared_interest = interest
+        member.save(update_fields=fields)
         audit.record(
             actor=actor,
             action="update",
@@ -293,8 +299,8 @@ def team_member_mitigate(
     with transaction.atomic():
         review = _review_for_team_change(actor, review_id)
         member = access.get_child(review.team.select_related("user"), member_id)
-        if member.conflicting_organisation_id is None:
-            raise Conflict("This member has no organisational conflict to mitigate.")
+        if not member.needs_mitigation:
+            raise Conflict("This member has no conflict or declared interest to mitigate.")
         mitigation = (mitigation or "").strip()
         if not mitigation:
             raise ValidationFailed(
