@@ -132,6 +132,16 @@ def test_triad_creates_a_ring_of_three_reviews(world):
     assert ring == {("bolton", "salford"), ("salford", "wigan"), ("wigan", "bolton")}
 
 
+def test_the_invitation_links_to_the_exchange(world, settings, django_capture_on_commit_callbacks):
+    """Issue 11: the email to the invited partnership's leads had no link to answer from."""
+    settings.SITE_URL = "https://peer-review.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        exchange = _propose(world)
+    (invitation,) = mail.outbox
+    assert invitation.to == ["lead@salford.test"]
+    assert f"https://peer-review.example/exchanges/{exchange.pk}/" in invitation.body
+
+
 # --- answering ------------------------------------------------------------------
 
 
