@@ -214,6 +214,17 @@ def test_home_empty_state(world, client_for):
     assert "Arrange a reciprocal review" not in outsider
 
 
+def test_home_leads_platform_staff_to_the_admin_and_is_honest_with_analysts(world, client_for):
+    """Issue 11: staff were told to ask a partnership lead, with no way to the admin; the
+    analyst's home promised benchmarks that did not exist."""
+    staff = text(client_for(world.staff).get(reverse("web:home")))
+    assert f'href="{reverse("admin:index")}"' in staff
+    assert "Ask your partnership lead" not in staff
+    analyst = text(client_for(world.analyst).get(reverse("web:home")))
+    assert "Benchmarks of budgets, findings and survey results are not available yet." in analyst
+    assert "You can compare anonymised benchmarks" not in analyst
+
+
 def test_home_query_count_is_constant(world, client_for):
     agreed_exchange(world)
     client = client_for(world.bolton_lead)
