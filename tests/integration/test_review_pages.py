@@ -745,6 +745,32 @@ def test_set_an_access_window(world, client_for):
     assert member.access_opens_at is None and member.access_closes_at is None
 
 
+def test_a_window_set_before_fieldwork_says_when_it_applies(world, client_for):
+    """Issue 11: after opening a member's access from today during mobilisation, the
+    team page still said "Access starts with fieldwork", as if nothing had happened."""
+    review = review_of_salford(world)
+    services.review_transition(
+        actor=actor_for(world.bolton_lead), review_id=review.pk, to_status="mobilisation"
+    )
+    member = add_member(world, review, world.bolton_member)
+    client = client_for(world.salford_lead)
+    form = squash(client.get(url("team-access", review.pk, member.pk)))
+    assert "the window you set applies once it moves to fieldwork" in form
+    today = timezone.localdate()
+    done = client.post(
+        url("team-access", review.pk, member.pk),
+        {**date_fields("opens_at", today), **date_fields("closes_at", today + timedelta(days=9))},
+    )
+    assert done.status_code == 302
+    member.refresh_from_db()
+    words = squash(client.get(url("team", review.pk)))
+    assert (
+        f"Salford SCP has set their access from {date_time(member.access_opens_at)} to "
+        f"{date_time(member.access_closes_at)}. It applies once the review moves to fieldwork: "
+        "the review is at mobilisation now." in words
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "messages"),
     [
