@@ -129,6 +129,16 @@ REVIEW_REFUSED = {"owners": "403", "reviewing": "403", "reviewer_window_open": "
 EXCHANGE_PARTIES = {"owners": "200 sees", "reviewing": "200 sees"}
 
 
+# Resend and revoke an invitation: the reviewing lead's post succeeds back to the team page.
+INVITATION_POST = Row(
+    owner_page(
+        **REVIEW_REFUSED, reviewing_partnership_lead="302 hidden /reviews/{w.review.pk}/team/"
+    ),
+    method="POST",
+    kwargs={"review_id": "{w.review.pk}", "invitation_id": "{w.invitation.pk}"},
+)
+
+
 def _q(operation: str, field_name: str, args: str, selection: str) -> str:
     return f"{operation} {{ {field_name}{args} {selection} }}"
 
@@ -531,6 +541,16 @@ TABLE: dict[str, Row] = {
     "reviews:team-remove": Row(
         owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
         kwargs={"review_id": "{w.review.pk}", "member_id": "{w.conflicted_member.pk}"},
+    ),
+    "reviews:team-invite": Row(
+        owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "reviews:team-invitation-resend": INVITATION_POST,
+    "reviews:team-invitation-revoke": INVITATION_POST,
+    # The link's token is the capability: without a live one, everyone gets the same page.
+    "reviews:invitation-accept": Row(
+        outcomes("404 hidden"), kwargs={"token": "not-a-live-invitation-token"}
     ),
     "reviews:timeline": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
     "reviews:calendar": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
