@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +19,6 @@ from web.forms import add_service_errors, posted
 
 from . import selectors, services
 from .forms import ApiTokenForm, SignInForm
-from .middleware import SIGNED_IN_AT
 from .models import User
 
 
@@ -31,7 +29,6 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        self.request.session[SIGNED_IN_AT] = time.time()
         audit.record(actor=form.get_user(), action="sign_in")
         return response
 
