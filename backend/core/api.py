@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
-from rest_framework import pagination
+from rest_framework import pagination, permissions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -21,6 +22,15 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 200
     page_size_query_param = "page_size"
     ordering = "-id"
+
+
+class SchemaAccess(permissions.BasePermission):
+    """Who may read the OpenAPI document and its docs page (drf-spectacular's
+    SERVE_PERMISSIONS): everyone where settings.API_SCHEMA_PUBLIC is on (local), only
+    signed-in callers otherwise (production). Read on each request."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(settings.API_SCHEMA_PUBLIC or request.user.is_authenticated)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -147,8 +147,13 @@ TABLE: dict[str, Row] = {
     "core:health-db": public("Readiness: says only whether the database answers."),
     "core:health-broker": public("Readiness: says only whether the broker answers."),
     "web:accessibility": public("The accessibility statement."),
-    "api-schema": public("The OpenAPI document: describes the API, holds no data."),
-    "api-docs": public("The API reference page that renders the OpenAPI document."),
+    # Off for anonymous callers unless settings.API_SCHEMA_PUBLIC (on in local only).
+    "api-schema": public(
+        "The OpenAPI document: describes the API, holds no data.", anonymous=API_ANON
+    ),
+    "api-docs": public(
+        "The API reference page that renders the OpenAPI document.", anonymous=API_ANON
+    ),
     "graphql": Row(
         outcomes("200"),
         method="POST",

@@ -176,6 +176,8 @@ SPECTACULAR_SETTINGS = {
     "objects answer 404, exactly like missing ones.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every operation: signed-in callers only, unless API_SCHEMA_PUBLIC.
+    "SERVE_PERMISSIONS": ["core.api.SchemaAccess"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from this server's own static files: the CSP allows no other origin.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -191,6 +193,9 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "evidence.models.EvidenceItem.Kind",
     },
 }
+
+# Whether anonymous callers may read /api/schema/ and /api/docs/ (core.api.SchemaAccess).
+API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=False)
 
 GRAPHENE = {
     "SCHEMA": "config.schema.schema",

@@ -8,6 +8,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-not-for-p
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 DEMO_MODE = env.bool("DEMO_MODE", default=True)
 GRAPHQL_INTROSPECTION = True
+API_SCHEMA_PUBLIC = True
 GRAPHQL_GRAPHIQL = True
 # GraphiQL (graphene-django's page) starts from an inline script and loads React and
 # GraphiQL from cdn.jsdelivr.net: allowed here only, never in production.
