@@ -12,7 +12,7 @@ from tenancy.access import Actor
 from .models import AreaOfFocus, Handbook, HandbookVersion
 
 
-def _visible_versions(actor: Actor) -> Prefetch:
+def _visible_versions(actor: Actor) -> Prefetch[str, QuerySet[HandbookVersion], str]:
     # Versions through the chokepoint too: a shared handbook's drafts stay with its owners.
     return Prefetch("versions", queryset=access.visible(actor, HandbookVersion).order_by("number"))
 

@@ -22,3 +22,6 @@ CONTENT_SECURITY_POLICY = {
 # Serve static files straight from the build folder (no collectstatic for make run).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# One process (runserver) when CACHE_URL is unset: its own memory is a shared enough
+# cache for django-ratelimit, whose check would otherwise refuse to start.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]
