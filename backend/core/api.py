@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -18,22 +18,15 @@ from .errors import DomainError, NotFound
 from .json_input import JsonInputError, load_json
 
 
-class RequestTooLarge(drf_exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
-
-
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, reading through core.json_input: a body that is too large,
-    too deep, holds a NUL or is not JSON is a 400 (413 for size) with a plain message."""
+    """DRF's JSON parser, reading through core.json_input: a body that is too deep,
+    holds a NUL or is not JSON is a 400 with a plain message. (DRF reads the body
+    through `request.body`, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE caps it first:
+    see exception_handler.)"""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        raw = stream.read() if limit is None else stream.read(limit + 1)
-        if limit is not None and len(raw) > limit:
-            raise RequestTooLarge(f"The request body is too large: the limit is {limit} bytes.")
         try:
-            return load_json(raw)
+            return load_json(stream.read())
         except JsonInputError as exc:
             raise drf_exceptions.ParseError(str(exc)) from None
 
@@ -95,6 +88,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """
     if isinstance(exc, Http404):
         exc = NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {
+                "detail": f"The request body is too large: the limit is {limit} bytes.",
+                "code": "too_large",
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.field_errors:

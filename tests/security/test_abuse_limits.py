@@ -65,7 +65,7 @@ def test_the_big_anonymous_request_is_refused_before_anything_is_parsed(world, v
     assert validations == []
 
 
-# --- caps before validation -----------------------------------------------------------------
+# --- caps before validation ---------------------------------------------------------------
 
 
 def test_too_many_selections_are_refused_without_validating(world, client_for, validations):
@@ -117,7 +117,7 @@ def test_a_body_over_the_cap_is_413_before_it_is_read(world, client_for, validat
     assert validations == []
 
 
-# --- the document cache ---------------------------------------------------------------------
+# --- the document cache -------------------------------------------------------------------
 
 
 def test_a_repeated_query_is_validated_once(world, client_for, validations):
@@ -158,7 +158,7 @@ def test_the_cache_is_bounded():
     assert checked_document.cache_info().maxsize == hardened.DOCUMENT_CACHE_SIZE == 256
 
 
-# --- rate limits: GraphQL ---------------------------------------------------------------------
+# --- rate limits: GraphQL -----------------------------------------------------------------
 
 
 def _statuses(responses: list[Any]) -> list[int]:
@@ -229,7 +229,7 @@ def test_the_counters_live_in_the_shared_cache(world, client_for):
         assert gql(client, "{ __typename }").status_code == 401
 
 
-# --- rate limits: sign-in ----------------------------------------------------------------------
+# --- rate limits: sign-in -----------------------------------------------------------------
 
 
 WRONG = "wrong-password-123"
@@ -283,7 +283,7 @@ def test_sign_in_is_limited_per_account_from_any_address(world):
     assert sign_in(Client(), "member@bolton.test", PASSWORD).status_code == 302
 
 
-# --- the address behind proxies ------------------------------------------------------------------
+# --- the address behind proxies -----------------------------------------------------------
 
 
 @override_settings(RATELIMIT_TRUSTED_PROXIES=1, RATE_LIMITS={"anon": "1/min", "user": "1/min"})
