@@ -19,14 +19,15 @@ from .json_input import JsonInputError, load_json
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, reading through core.json_input: a body that is too deep,
-    holds a NUL or is not JSON is a 400 with a plain message. (DRF reads the body
-    through `request.body`, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE caps it first:
-    see exception_handler.)"""
+    """DRF's JSON parser, reading through core.json_input: a body that is too deep or
+    is not JSON is a 400 with a plain message. A NUL is left to the serializers, whose
+    fields refuse it one by one ("Null characters are not allowed." on a CharField), so
+    the caller learns which field. (DRF reads the body through `request.body`, so
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE caps it first: see exception_handler.)"""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
-            return load_json(stream.read())
+            return load_json(stream.read(), refuse_nul=False)
         except JsonInputError as exc:
             raise drf_exceptions.ParseError(str(exc)) from None
 

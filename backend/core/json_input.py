@@ -5,8 +5,8 @@ failing inside a view:
 - bytes that are not UTF-8, or text that is not JSON;
 - nesting deeper than MAX_DEPTH (50,000 levels would exhaust the interpreter's stack,
   and no request of this API nests more than a handful);
-- a NUL character in any key or string: PostgreSQL cannot store one in text, and no
-  field of this product needs one.
+- a NUL character in any key or string (unless the caller checks each field itself):
+  PostgreSQL cannot store one in text, and no field of this product needs one.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class JsonInputError(ValueError):
     """The body was refused; the message says why, in words for the caller."""
 
 
-def load_json(raw: bytes) -> Any:
+def load_json(raw: bytes, *, refuse_nul: bool = True) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -37,7 +37,7 @@ def load_json(raw: bytes) -> Any:
         raise JsonInputError(TOO_DEEP) from None
     except ValueError:
         raise JsonInputError(NOT_JSON) from None
-    check_json_value(data)
+    check_json_value(data, refuse_nul=refuse_nul)
     return data
 
 
@@ -46,21 +46,21 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def check_json_value(data: Any) -> None:
-    """Refuse a decoded value nested deeper than MAX_DEPTH or holding a NUL; walked
-    with a stack, not recursion, so the check itself cannot overflow."""
+def check_json_value(data: Any, *, refuse_nul: bool = True) -> None:
+    """Refuse a decoded value nested deeper than MAX_DEPTH or (with `refuse_nul`)
+    holding a NUL; walked with a stack, not recursion, so it cannot overflow itself."""
     stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
         value, depth = stack.pop()
         if isinstance(value, str):
-            if "\x00" in value:
+            if refuse_nul and "\x00" in value:
                 raise JsonInputError(HAS_NUL)
         elif isinstance(value, dict | list):
             if depth >= MAX_DEPTH:
                 raise JsonInputError(TOO_DEEP)
             if isinstance(value, dict):
                 for key, item in value.items():
-                    if "\x00" in key:
+                    if refuse_nul and "\x00" in key:
                         raise JsonInputError(HAS_NUL)
                     stack.append((item, depth + 1))
             else:

@@ -13,6 +13,7 @@ from django.test.utils import override_settings
 
 from core.json_input import MAX_DEPTH
 from core.middleware import NUL_IN_ADDRESS
+from handbooks.models import Handbook
 from tests.evidence_factories import make_item
 
 pytestmark = pytest.mark.django_db
@@ -98,18 +99,28 @@ def test_a_nul_in_graphql_variables_is_a_400(world, client_for):
     }
 
 
-def test_a_nul_in_a_rest_json_body_is_a_400_and_nothing_is_written(world, client_for):
+def test_a_nul_in_a_rest_json_body_is_a_400_naming_the_field_and_nothing_is_written(
+    world, client_for
+):
     response = client_for(world.bolton_lead).post(
         "/api/v1/handbooks/new/",
-        json.dumps({"partnership": "bolton", "title": "A\x00B"}),
+        json.dumps({"partnership": "bolton\x00", "title": "A\x00B"}),
         content_type="application/json",
     )
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "The request body contains a NUL character (\\u0000), which is not allowed.",
-        "code": "parse_error",
+        "detail": "The request has errors. Nothing was saved.",
+        "code": "invalid",
+        "errors": {
+            "partnership": [
+                "Null characters are not allowed.",
+                'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.',
+            ],
+            "title": ["Null characters are not allowed."],
+        },
     }
+    assert not Handbook.objects.filter(partnership__slug="bolton").exists()
 
 
 # --- tampered cursors ---------------------------------------------------------------------
