@@ -17,6 +17,7 @@ Outcomes are short strings:
              mutations:     "ok" (no errors) | "not-found" ("Not found.", as for a
                             missing id) | "refused" (any other domain refusal: a role,
                             a guard, validation) | "unauthenticated"
+             both:          "http 401" (GRAPHQL_ANON: the request itself was refused)
 
 Every string in a row (URL kwargs, bodies, variables, expected redirects) is a format
 string over the matrix world: "{w.review.pk}" (see principals.MatrixWorld).
@@ -38,6 +39,8 @@ from .principals import GROUPS, PRINCIPALS
 LOGIN = "302 /sign-in/"
 ADMIN_LOGIN = "302 /admin/login/"
 API_ANON = "401"
+# GraphQL refuses anonymous callers before any field runs, as REST does (issue 8).
+GRAPHQL_ANON = "http 401"
 
 
 def outcomes(default: str, **groups: str) -> dict[str, str]:
@@ -110,16 +113,16 @@ def signed_in_api(**overrides: str) -> dict[str, str]:
 
 
 def graphql_list(**overrides: str) -> dict[str, str]:
-    return _shape("empty", {"owners": "sees"}, overrides)
+    return _shape("empty", {"anonymous": GRAPHQL_ANON, "owners": "sees"}, overrides)
 
 
 def graphql_object(**overrides: str) -> dict[str, str]:
-    return _shape("null", {"owners": "sees"}, overrides)
+    return _shape("null", {"anonymous": GRAPHQL_ANON, "owners": "sees"}, overrides)
 
 
 def graphql_write(**overrides: str) -> dict[str, str]:
-    """A mutation on the owner's object: outsiders (and anonymous) get "Not found."."""
-    return outcomes("not-found", **overrides)
+    """A mutation on the owner's object: outsiders get "Not found."."""
+    return _shape("not-found", {"anonymous": GRAPHQL_ANON}, overrides)
 
 
 # Who can see the review of Salford: both partnerships, and its team while in the group.
@@ -157,10 +160,15 @@ TABLE: dict[str, Row] = {
     "core:health-db": public("Readiness: says only whether the database answers."),
     "core:health-broker": public("Readiness: says only whether the broker answers."),
     "web:accessibility": public("The accessibility statement."),
-    "api-schema": public("The OpenAPI document: describes the API, holds no data."),
-    "api-docs": public("The API reference page that renders the OpenAPI document."),
+    # Off for anonymous callers unless settings.API_SCHEMA_PUBLIC (on in local only).
+    "api-schema": public(
+        "The OpenAPI document: describes the API, holds no data.", anonymous=API_ANON
+    ),
+    "api-docs": public(
+        "The API reference page that renders the OpenAPI document.", anonymous=API_ANON
+    ),
     "graphql": Row(
-        outcomes("200"),
+        outcomes("200", anonymous=API_ANON),
         method="POST",
         query="{ __typename }",
         tenant_data=False,
@@ -900,7 +908,7 @@ TABLE: dict[str, Row] = {
     ),
     # GraphQL queries ---------------------------------------------------------------------
     "graphql:Query.me": Row(
-        outcomes("hidden", anonymous="null", owners="sees"),
+        outcomes("hidden", anonymous=GRAPHQL_ANON, owners="sees"),
         query=_q("query", "me", "", "{ email memberships { partnership { name } role } }"),
     ),
     "graphql:Query.partnerships": Row(
@@ -915,7 +923,7 @@ TABLE: dict[str, Row] = {
     ),
     "graphql:Query.handbooks": Row(
         # Everyone signed in sees the reference handbook; Salford's is private.
-        outcomes("hidden", anonymous="empty", owners="sees"),
+        outcomes("hidden", anonymous=GRAPHQL_ANON, owners="sees"),
         query=_q("query", "handbooks", "", "{ id title owner }"),
     ),
     "graphql:Query.handbookVersion": Row(
@@ -988,13 +996,13 @@ TABLE: dict[str, Row] = {
     ),
     # GraphQL mutations -------------------------------------------------------------------
     "graphql:Mutation.createApiToken": Row(
-        outcomes("ok", anonymous="unauthenticated"),
+        outcomes("ok", anonymous=GRAPHQL_ANON),
         query=_q(
             "mutation", "createApiToken", '(name: "Matrix")', "{ errors { messages } token { id } }"
         ),
     ),
     "graphql:Mutation.revokeApiToken": Row(
-        outcomes("not-found", anonymous="unauthenticated", owner_lead="ok"),
+        outcomes("not-found", anonymous=GRAPHQL_ANON, owner_lead="ok"),
         query=_q(
             "mutation($id: ID!)",
             "revokeApiToken",

@@ -32,7 +32,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from audit.models import AuditEvent
 
 from . import matrix
-from .matrix import TABLE, Row, route_of
+from .matrix import GRAPHQL_ANON, TABLE, Row, route_of
 from .principals import (
     ANONYMOUS,
     MARKER,
@@ -351,7 +351,17 @@ def test_every_row_names_something_that_exists():
 
 def test_every_row_covers_every_principal_with_a_known_outcome():
     http = re.compile(r"^(\d{3}( (sees|hidden))?( /\S*)?|not-5xx)$")
-    graphql = {"sees", "hidden", "empty", "null", "ok", "not-found", "refused", "unauthenticated"}
+    graphql = {
+        "sees",
+        "hidden",
+        "empty",
+        "null",
+        "ok",
+        "not-found",
+        "refused",
+        "unauthenticated",
+        GRAPHQL_ANON,
+    }
     problems = []
     for key, row in TABLE.items():
         if set(row.expect) != set(PRINCIPALS):
@@ -361,6 +371,16 @@ def test_every_row_covers_every_principal_with_a_known_outcome():
             if (outcome not in graphql) if field_row else not http.match(outcome):
                 problems.append(f"{key}: {principal} -> {outcome!r}")
     assert not problems, "Malformed rows: " + "; ".join(problems)
+
+
+def test_anonymous_graphql_is_refused_for_every_field():
+    """GraphQL answers nobody who is not signed in (issue 8): every field's row says so."""
+    wrong = sorted(
+        key
+        for key, row in TABLE.items()
+        if route_of(key).startswith("graphql:") and row.expect[ANONYMOUS] != GRAPHQL_ANON
+    )
+    assert not wrong, "GraphQL rows expecting an anonymous answer: " + ", ".join(wrong)
 
 
 def test_rows_outside_tenant_data_say_why_and_only_they_are_wildcards():
