@@ -27,12 +27,15 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 
 from accounts.authentication import TokenInvalid, bearer_token, user_for_token
 
+from .json_input import JsonInputError, load_json
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -67,9 +70,9 @@ def _body_digest(request: HttpRequest) -> str:
     content_type = request.content_type or ""
     if content_type == "application/json":
         try:
-            return json.dumps(json.loads(request.body or b"null"), sort_keys=True)
-        except ValueError:
-            return request.body.hex()
+            return json.dumps(load_json(request.body or b"null", refuse_nul=False), sort_keys=True)
+        except JsonInputError:
+            return request.body.hex()  # the view refuses it with the reason
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         fields = sorted((name, request.POST.getlist(name)) for name in request.POST)
         files = []
@@ -116,7 +119,13 @@ class IdempotencyKeyMiddleware:
         user_id = _user_id(request)
         if user_id is None:
             return self.get_response(request)
-        return self._keyed(request, user_id, key, fingerprint(request))
+        try:
+            print_ = fingerprint(request)
+        except (SuspiciousOperation, MultiPartParserError):
+            # Too large or malformed: the view refuses it with its own answer (413, 400),
+            # and a refusal is never kept.
+            return self.get_response(request)
+        return self._keyed(request, user_id, key, print_)
 
     def _keyed(self, request: HttpRequest, user_id: int, key: str, print_: str) -> HttpResponse:
         now = timezone.now()

@@ -170,6 +170,15 @@ def test_a_key_must_be_printable_and_short(world, client_for):
     assert not EvidenceItem.objects.exists()
 
 
+def test_a_keyed_body_over_the_limit_gets_the_views_413(world, client_for, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = post(client_for(world.salford_member), body(world, title="x" * 2000))
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert not IdempotencyKey.objects.exists()
+
+
 def test_a_key_older_than_a_day_is_forgotten(world, client_for):
     client = client_for(world.salford_member)
     post(client, body(world))
