@@ -14,6 +14,7 @@ from rest_framework import pagination, parsers, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import outage
 from .errors import DomainError, NotFound
 from .json_input import JsonInputError, load_json
 
@@ -85,8 +86,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Map domain errors to HTTP; every error body has `detail` and `code`.
 
     Django's Http404 and a domain NotFound give the same body, so a foreign id
-    and a missing id cannot be told apart.
+    and a missing id cannot be told apart. The database or broker being down is a
+    503 with Retry-After (core.outage), not a 500.
     """
+    if outage.is_outage(exc):
+        return Response(
+            outage.api_body(),
+            status=503,
+            headers={"Retry-After": str(outage.RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, Http404):
         exc = NotFound()
     if isinstance(exc, RequestDataTooBig):

@@ -83,7 +83,7 @@ from accounts.authentication import (
     user_for_token,
 )
 
-from . import ratelimit
+from . import outage, ratelimit
 from .errors import DomainError
 from .json_input import JsonInputError, load_json
 
@@ -393,6 +393,8 @@ class HardenedGraphQLView(GraphQLView):
             return {"message": plain_message(str(error))}
         formatted: dict[str, Any] = dict(error.formatted)
         original = error.original_error
+        if outage.is_outage(original):
+            return {**formatted, **outage.graphql_error()}
         if isinstance(original, DomainError):
             formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": original.code}
         elif original is not None and not isinstance(original, GraphQLError):
@@ -444,6 +446,10 @@ class HardenedGraphQLView(GraphQLView):
                 if getattr(result, "errors", None):
                     transaction.set_rollback(True)
             return result  # type: ignore[return-value]
-        except Exception:
+        except Exception as error:
+            if outage.is_outage(error):  # the commit itself failed: formatted as UNAVAILABLE
+                return ExecutionResult(
+                    data=None, errors=[GraphQLError(str(error), original_error=error)]
+                )
             logger.exception("GraphQL execution failed")
             return ExecutionResult(data=None, errors=[GraphQLError(INTERNAL_ERROR)])

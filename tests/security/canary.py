@@ -122,6 +122,15 @@ NOT_TENANT: dict[str, str] = {
         "a statutory partner (police, council, health) that serves several partnerships: "
         "a shared directory"
     ),
+    "core.OutboxMessage": (
+        "messages waiting to leave (tasks, emails): no route or GraphQL field reads them; "
+        "the relay sends each email to its one recipient, and the admin list shows staff "
+        "the kind, key and status, never the payload (tests/unit/test_outbox.py)"
+    ),
+    "core.IdempotencyKey": (
+        "the first answer to a keyed POST, replayed only to the user it was given to "
+        "(tests/integration/test_idempotency.py: keys belong to their user)"
+    ),
     "audit.AuditEvent": (
         "append-only (its queryset refuses updates), and holds ids, emails, enums and "
         "hashes, no typed text; who reads the events is its own test"

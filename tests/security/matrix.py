@@ -159,6 +159,10 @@ TABLE: dict[str, Row] = {
     "core:health": public("Liveness: says only that the web process answers."),
     "core:health-db": public("Readiness: says only whether the database answers."),
     "core:health-broker": public("Readiness: says only whether the broker answers."),
+    "core:health-outbox": public(
+        "Alarm: the age of the oldest message waiting to leave and a count of dead ones; "
+        "no content, no tenant."
+    ),
     "web:accessibility": public("The accessibility statement."),
     # Off for anonymous callers unless settings.API_SCHEMA_PUBLIC (on in local only).
     "api-schema": public(

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
+    # After authentication: a stored answer belongs to one user.
+    "core.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -148,6 +150,9 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@peer-review.invalid")
+# Seconds before an unreachable mail server counts as a failed send (core.outbox
+# retries it later); without it one send may hang for minutes, holding its row.
+EMAIL_TIMEOUT = 10
 # Where the service is reached from outside, for the links in emails (no trailing slash).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -283,12 +288,46 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_TASK_SOFT_TIME_LIMIT = 300
-CELERY_TASK_TIME_LIMIT = 360
+# The longest any task may run (core.tasks sets these on every project task; a task
+# may lower them, never raise them: tests/unit/test_tasks.py checks).
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# With acks_late, Redis hands a message to another worker when it has not been
+# acknowledged within the visibility timeout: a worker that died is recovered after
+# that long. Just above the longest hard time limit, so a task still running is
+# never handed out twice (kombu's default is an hour).
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    "socket_connect_timeout": 5,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# /health/outbox/ answers 503 when a message has waited longer than this to leave.
+OUTBOX_ALARM_SECONDS = env.int("OUTBOX_ALARM_SECONDS", default=300)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # The outbox's guarantee (the relay after each commit is best effort).
+    "relay-outbox": {
+        "task": "core.tasks.relay_outbox",
+        "schedule": 30,
+        "options": {"expires": 25},
+    },
+    "purge-sent-outbox": {
+        "task": "core.tasks.purge_sent_outbox",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
+    "purge-idempotency-keys": {
+        "task": "core.tasks.purge_idempotency_keys",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
+    # Items left "scanning" whose scan the broker lost (docs/operations.md).
+    "requeue-stuck-scans": {
+        "task": "evidence.tasks.requeue_stuck_scans",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
     "phase-reminders": {"task": "reviews.tasks.send_phase_reminders", "schedule": 60 * 60},
     "review-team-access": {"task": "reviews.tasks.sync_review_team_access", "schedule": 15 * 60},
     # A missed run is skipped, not queued behind the next one.
