@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from tenancy.models import Organisation, Partnership
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
 FIRST_YEAR = 2015  # 2015/16: the earliest year a budget may be recorded for
 
 
@@ -88,8 +87,8 @@ class Contribution(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     partner_type = models.CharField(max_length=20, choices=PartnerType.choices)
-    cash = models.DecimalField(**MONEY, default=0)
-    in_kind = models.DecimalField(**MONEY, default=0)
+    cash = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    in_kind = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["budget_id", "partner_type", "organisation_id"]
@@ -108,10 +107,6 @@ class Contribution(models.Model):
     def __str__(self) -> str:
         return f"Contribution {self.pk}"
 
-    @property
-    def total(self) -> object:
-        return self.cash + self.in_kind
-
 
 class OtherIncome(models.Model):
     """Income from anyone but the statutory partners: a grant, say."""
@@ -120,7 +115,7 @@ class OtherIncome(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=200)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["budget_id", "position"]
@@ -147,7 +142,7 @@ class Spending(models.Model):
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="spending")
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=30, choices=SpendingCategory.choices)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["budget_id", "category"]

@@ -18,7 +18,7 @@ from .figures import BudgetFigures, figures_for
 from .models import Budget, Contribution
 
 
-def _id(raw: object) -> int | None:
+def parse_id(raw: object) -> int | None:
     try:
         value = int(str(raw))
     except (TypeError, ValueError):
@@ -42,7 +42,7 @@ def budget_list(*, actor: Actor, partnership_id: object | None = None) -> QueryS
     one partnership's; an id that is not a number is refused with a message."""
     budgets = access.visible(actor, Budget)
     if partnership_id not in (None, ""):
-        pk = _id(partnership_id)
+        pk = parse_id(partnership_id)
         if pk is None:
             raise ValidationFailed(
                 "The budgets could not be listed.",
@@ -62,7 +62,7 @@ def budget_years(*, actor: Actor, partnership: Partnership) -> list[Budget]:
 def budget_get(*, actor: Actor, budget_id: object) -> Budget:
     """One budget with its lines. NotFound — the same error — whether it does not exist
     or belongs to a partnership the actor is not a member of."""
-    pk = _id(budget_id)
+    pk = parse_id(budget_id)
     budget = _with_lines(access.visible(actor, Budget)).filter(pk=pk).first() if pk else None
     if budget is None:
         raise NotFound()
@@ -75,10 +75,9 @@ def budget_figures(*, budgets: Sequence[Budget]) -> list[BudgetFigures]:
 
 
 def budget_partnership(*, actor: Actor, slug: str) -> Partnership:
-    """One of the actor's partnerships by slug, with its statutory partners; NotFound
+    """One of the actor's partnerships by slug; NotFound
     for a partnership that does not exist or is not theirs."""
-    partnership = access.get_visible_by(actor, Partnership, slug=slug)
-    return partnership
+    return access.get_visible_by(actor, Partnership, slug=slug)
 
 
 def statutory_partners(*, partnership: Partnership) -> list[Organisation]:

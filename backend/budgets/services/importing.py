@@ -132,7 +132,7 @@ class _Checker:
     def _children(self, report: RowReport, year: _Year, amount: Cell, *_: Cell) -> None:
         if year.has_children:
             report.problems.append(f"{report.year} has more than one children row")
-        _, message = parse_children(amount)
+        message = parse_children(amount)[1]
         if message:
             report.problems.append(f"amount: {message}")
         year.children, year.has_children = amount, True
@@ -151,7 +151,7 @@ class _Checker:
         if key in year.contributions:
             report.problems.append(f"{organisation.name} has more than one row for {report.year}")
         for column, value in (("amount", amount), ("in_kind", in_kind)):
-            _, message = parse_money(value, column)
+            message = parse_money(value, column)[1]
             if message:
                 report.problems.append(message)
         year.contributions[key] = (amount, in_kind)
@@ -164,7 +164,7 @@ class _Checker:
         if not _text(amount):
             report.problems.append("amount: enter the amount of income")
         else:
-            _, message = parse_money(amount, "amount")
+            message = parse_money(amount, "amount")[1]
             if message:
                 report.problems.append(message)
         year.other_income.append((_text(description), amount))
@@ -177,7 +177,7 @@ class _Checker:
             return
         if report.code in year.spending:
             report.problems.append(f"{report.code} has more than one row for {report.year}")
-        _, message = parse_money(amount, "amount")
+        message = parse_money(amount, "amount")[1]
         if message:
             report.problems.append(message)
         year.spending[report.code] = amount

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from tenancy.models import Organisation, Partnership
 
@@ -136,9 +137,9 @@ class BudgetInput:
 
     year: object
     child_population: object
-    contributions: Mapping[object, tuple[object, object]] = field(default_factory=dict)
+    contributions: Mapping[Any, tuple[object, object]] = field(default_factory=dict)
     other_income: Sequence[tuple[object, object]] = ()
-    spending: Mapping[object, object] = field(default_factory=dict)
+    spending: Mapping[Any, object] = field(default_factory=dict)
     source_note: object = ""
     illustrative: bool = False
 

@@ -52,7 +52,7 @@ def check(
     return clean
 
 
-def _write_lines(budget: Budget, clean: CleanBudget) -> None:
+def write_lines(budget: Budget, clean: CleanBudget) -> None:
     partnership_id = budget.partnership_id
     Contribution.objects.bulk_create(
         Contribution(
@@ -104,7 +104,7 @@ def _create(actor: Actor, partnership: Partnership, clean: CleanBudget) -> Budge
     except IntegrityError:
         # Another request entered the same year between the check and the insert.
         raise _duplicate(partnership, clean.year) from None
-    _write_lines(budget, clean)
+    write_lines(budget, clean)
     audit.record(actor=actor, action="create", obj=budget, detail={"after": clean.snapshot()})
     return budget
 
@@ -172,7 +172,7 @@ def budget_update(*, actor: Actor, budget_id: object, data: BudgetInput) -> Budg
             raise _duplicate(partnership, clean.year) from None
         for lines in (locked.contributions, locked.other_income, locked.spending):
             lines.all().delete()
-        _write_lines(locked, clean)
+        write_lines(locked, clean)
         audit.record(
             actor=actor,
             action="update",
@@ -188,15 +188,3 @@ def budgets_create_many(
     """Write budgets already checked (an import): all of them or, on any clash, none."""
     with transaction.atomic():
         return [_create(actor, partnership, clean) for clean in budgets]
-
-
-def budgets_exported(
-    *, actor: Actor, partnership: Partnership, budgets: Sequence[Budget], file_format: str
-) -> None:
-    """Record that the actor downloaded the partnership's budgets."""
-    audit.record(
-        actor=actor,
-        action="export",
-        obj=partnership,
-        detail={"budgets": [b.pk for b in budgets], "format": file_format},
-    )
