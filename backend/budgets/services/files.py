@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from typing import IO
 
@@ -76,7 +77,10 @@ def _read_xlsx(data: bytes) -> list[list[Cell]]:
     if not data.startswith(b"PK\x03\x04"):
         raise UnsupportedFileType(WRONG_TYPE)
     buffer = io.BytesIO(data)
-    check_archive(buffer)
+    try:
+        check_archive(buffer)
+    except zipfile.BadZipFile:
+        raise _refuse(DAMAGED) from None
     try:
         # Not data_only: a formula comes back as its text ("=SUM(...)"), so it is refused.
         workbook = load_workbook(buffer, read_only=True, data_only=False)

@@ -74,6 +74,7 @@ class _Year:
     """One year's rows, gathered into what budget_create would be given."""
 
     first_row: RowReport
+    rows: list[RowReport] = field(default_factory=list)
     children: object = None
     has_children: bool = False
     contributions: dict[str, tuple[object, object]] = field(default_factory=dict)
@@ -106,17 +107,19 @@ class _Checker:
         self.years: dict[int, _Year] = {}
 
     def row(self, number: int, raw: list[Cell]) -> RowReport:
-        cells = [unescape(c) for c in [*raw, *[""] * len(COLUMNS)][: len(COLUMNS)]]
+        raw = [*raw, *[""] * len(COLUMNS)][: len(COLUMNS)]
+        # Checked before the export's escaping apostrophe comes off: "'=1+1" is text.
+        formulas = [
+            f"{column} begins with {start}: cells cannot begin with =, +, - or @"
+            for column, value in zip(COLUMNS, raw, strict=True)
+            if (start := _formula(value)) is not None
+        ]
+        cells = [unescape(c) for c in raw]
         year_cell, line_cell, code_cell, amount, in_kind, description = cells
         report = RowReport(number, _text(year_cell), _text(line_cell).lower(), _text(code_cell))
         problems = report.problems
-        for column, value in zip(COLUMNS, cells, strict=True):
-            start = _formula(value)
-            if start is not None:
-                problems.append(
-                    f"{column} begins with {start}: cells cannot begin with =, +, - or @"
-                )
-        if problems:
+        if formulas:
+            problems.extend(formulas)
             return report
         year, message = parse_year(year_cell, self.today)
         if message:
@@ -126,6 +129,7 @@ class _Checker:
         if problems or year is None:
             return report
         gathered = self.years.setdefault(year, _Year(first_row=report))
+        gathered.rows.append(report)
         getattr(self, f"_{report.line}")(report, gathered, amount, in_kind, description)
         return report
 
@@ -188,8 +192,8 @@ class _Checker:
         year.note, year.illustrative = _text(text), report.code == "illustrative"
 
     def budgets(self) -> list[CleanBudget]:
-        """Each year checked as a whole (the rules budget_create applies); a year's
-        problems are reported on its first row."""
+        """Each year whose rows all passed, checked as a whole (the rules budget_create
+        applies); a year's own problems are reported on its first row."""
         taken = taken_years(self.partnership)
         clean_years = []
         for year, gathered in sorted(self.years.items()):
@@ -200,6 +204,8 @@ class _Checker:
                     "Change it on its page, or take its rows out of the file"
                 )
                 continue
+            if not all(row.ok for row in gathered.rows):
+                continue  # refused row by row already; the year is not written
             if not gathered.has_children:
                 report.problems.append(f"{year_label(year)} needs a children row")
                 continue
