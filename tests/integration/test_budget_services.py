@@ -285,10 +285,10 @@ def test_permission_flags_for_a_page(world, partners):
     for who, expected in (("salford_lead", True), ("salford_member", False)):
         flags = selectors.budget_permissions(actor=actor_for(getattr(world, who)), budgets=[budget])
         assert flags[budget.pk].can_change is expected
-    flags = selectors.partnership_budget_permissions(
+    whole = selectors.partnership_budget_permissions(
         actor=actor_for(world.salford_member), partnership=world.salford
     )
-    assert (flags.can_add, flags.can_import, flags.can_export) == (False, False, True)
+    assert (whole.can_add, whole.can_import, whole.can_export) == (False, False, True)
 
 
 # --- changing a year ----------------------------------------------------------------------
