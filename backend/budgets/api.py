@@ -248,9 +248,10 @@ class BudgetImportApi(APIView):
     def post(self, request: Request, slug: str) -> Response:
         """Check a file of budgets row by row (200 with the report); with `confirm`, also
         write them (201), or nothing at all if any row is refused (400 with the report)."""
-        data = validated(ImportInput, request)
         actor = actor_of(request)
-        partnership = selectors.budget_partnership(actor=actor, slug=slug)
+        # Whose file it is comes first: a stranger learns nothing from the body's errors.
+        partnership = selectors.budget_partnership_for_adding(actor=actor, slug=slug)
+        data = validated(ImportInput, request)
         upload = data["file"]
         rows = read_rows(upload.name or "", upload, upload.size or 0)
         report = services.budget_import_check(actor=actor, partnership_id=partnership.pk, rows=rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from core.errors import NotFound, ValidationFailed
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from tenancy import access
 from tenancy.access import Actor
 from tenancy.models import Organisation, Partnership
@@ -78,6 +78,15 @@ def budget_partnership(*, actor: Actor, slug: str) -> Partnership:
     """One of the actor's partnerships by slug; NotFound
     for a partnership that does not exist or is not theirs."""
     return access.get_visible_by(actor, Partnership, slug=slug)
+
+
+def budget_partnership_for_adding(*, actor: Actor, slug: str) -> Partnership:
+    """One of the actor's partnerships that they may add budgets to (by hand or by
+    import): NotFound if it is not theirs, PermissionDenied if they are a plain member."""
+    partnership = budget_partnership(actor=actor, slug=slug)
+    if not policies.may_add(actor, partnership):
+        raise PermissionDenied(policies.ADD_REFUSED)
+    return partnership
 
 
 def statutory_partners(*, partnership: Partnership) -> list[Organisation]:

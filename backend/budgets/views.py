@@ -141,11 +141,9 @@ class Target:
 
 
 def _add_target(request: HttpRequest, slug: str) -> Target:
-    actor = actor_of(request)
-    partnership = selectors.budget_partnership(actor=actor, slug=slug)
-    if not policies.may_add(actor, partnership):
-        raise PermissionDenied(policies.ADD_REFUSED)
-    return Target(partnership, None)
+    return Target(
+        selectors.budget_partnership_for_adding(actor=actor_of(request), slug=slug), None
+    )
 
 
 def _edit_target(request: HttpRequest, budget_id: int) -> Target:
