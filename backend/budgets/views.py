@@ -141,9 +141,7 @@ class Target:
 
 
 def _add_target(request: HttpRequest, slug: str) -> Target:
-    return Target(
-        selectors.budget_partnership_for_adding(actor=actor_of(request), slug=slug), None
-    )
+    return Target(selectors.budget_partnership_for_adding(actor=actor_of(request), slug=slug), None)
 
 
 def _edit_target(request: HttpRequest, budget_id: int) -> Target:

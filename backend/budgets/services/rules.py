@@ -95,7 +95,7 @@ def parse_money(raw: object, label: str) -> tuple[Decimal | None, str | None]:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Decimal("0.00"), None
     text = _number_text(raw)
-    if text is not None and text.startswith("-") and _PLAIN.match(text[1:].strip()):
+    if text is not None and text.startswith("-") and _PLAIN.match(_number_text(text[1:]) or ""):
         return None, f"{label} must be 0 or more"
     if text is None or not _PLAIN.match(text):
         return None, f"{label} must be an amount of money, like 1500 or 1500.50"
