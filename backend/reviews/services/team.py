@@ -9,7 +9,8 @@ no unmitigated organisational conflict, and the review is under way.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,14 +36,21 @@ _ACCESS_STATUSES = {
 _TEAM_FROZEN = {Review.Status.PUBLISHED, Review.Status.CLOSED}
 
 
-def default_window(review: Review) -> tuple[datetime, datetime] | None:
-    """From the start of fieldwork to N days after report-back (UK time)."""
-    phases = {p.kind: p for p in review.phases.all()}
-    fieldwork, report_back = phases.get(Phase.Kind.FIELDWORK), phases.get(Phase.Kind.REPORT_BACK)
+def window_for_dates(
+    review: Review, dates: Mapping[str, tuple[date, date]]
+) -> tuple[datetime, datetime] | None:
+    """The team's default window for a timeline given as {phase kind: (start, end)}:
+    from the start of fieldwork to N days after report-back ends (UK time)."""
+    fieldwork, report_back = dates.get(Phase.Kind.FIELDWORK), dates.get(Phase.Kind.REPORT_BACK)
     if fieldwork is None or report_back is None:
         return None
-    closes_on = report_back.ends_on + timedelta(days=review.access_days_after_report)
-    return start_of_day(fieldwork.starts_on), end_of_day(closes_on)
+    closes_on = report_back[1] + timedelta(days=review.access_days_after_report)
+    return start_of_day(fieldwork[0]), end_of_day(closes_on)
+
+
+def default_window(review: Review) -> tuple[datetime, datetime] | None:
+    """The window the review's current timeline gives every entitled member."""
+    return window_for_dates(review, {p.kind: (p.starts_on, p.ends_on) for p in review.phases.all()})
 
 
 def member_window(member: TeamMember, review: Review) -> tuple[datetime, datetime] | None:
