@@ -1,7 +1,8 @@
 """May this actor do this to a budget now? One answer per decision, each built on the
 access chokepoint's role map (ROLE_MAPS["budgets.Budget"] and the partnership's
 "add_budget"). Services refuse with these; `selectors.budget_permissions` turns them
-into the flags every face shows."""
+into the flags every face shows. Reading is the chokepoint's own rule (every member of
+the owning partnership, nobody else), applied by the selectors through access.visible."""
 
 from __future__ import annotations
 
@@ -10,12 +11,6 @@ from tenancy.access import Actor
 from tenancy.models import Partnership
 
 from .models import Budget
-
-
-def may_view(actor: Actor, budget: Budget) -> bool:
-    """Every member of the owning partnership; nobody else (not a review team, not an
-    alliance analyst, not platform staff)."""
-    return access.can(actor, "view", budget)
 
 
 def may_change(actor: Actor, budget: Budget) -> bool:
