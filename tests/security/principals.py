@@ -45,7 +45,7 @@ from evidence.models import DocumentRequest, EvidenceItem
 from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
-from reviews.models import Exchange, Phase, Review, TeamMember
+from reviews.models import Exchange, Phase, Review, TeamInvitation, TeamMember
 from tenancy.access import Actor, actor_for
 from tenancy.models import Alliance, AllianceAnalyst, Membership, Organisation, Partnership, Role
 
@@ -145,6 +145,7 @@ class MatrixWorld:
     document: EvidenceItem
     team_note: EvidenceItem
     document_request: DocumentRequest
+    invitation: TeamInvitation  # Bolton's lead invited someone without an account
     # Salford's budget for 2022/23 (its note and grant carry the marker).
     budget: Budget
 
@@ -455,6 +456,14 @@ def build_matrix_world() -> MatrixWorld:
             source_note=f"Annual report {MARKER}",
         ),
     )
+    invitation = review_services.team_invitation_create(
+        actor=actor_for(bolton_lead),
+        review_id=review.pk,
+        full_name="Invited Reviewer",
+        email="invited@matrix.test",
+        organisation_id="",
+        team_role="reviewer",
+    )
 
     review.refresh_from_db()
     return MatrixWorld(
@@ -479,6 +488,7 @@ def build_matrix_world() -> MatrixWorld:
         draft_version=draft,
         draft_area=draft.areas.get(),
         owner_lead_token=token,
+        invitation=invitation,
         budget=budget,
         **evidence,
     )
