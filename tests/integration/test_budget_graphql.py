@@ -108,7 +108,10 @@ def test_nobody_outside_salford_sees_its_budgets(world, partners, client_for):
         foreign = gql(client, BUDGET, {"id": budget.pk})
         missing = gql(client, BUDGET, {"id": 999999})
         assert foreign == missing == {"data": {"budget": None}}
-    assert gql(client_for(None), BUDGETS)["data"]["budgets"] == []
+    anonymous = client_for(None).post(
+        "/graphql/", json.dumps({"query": BUDGETS}), content_type="application/json"
+    )
+    assert anonymous.status_code == 401
 
 
 def test_create_then_update_through_the_services(world, partners, client_for):
