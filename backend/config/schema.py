@@ -3,6 +3,8 @@
 import graphene
 
 from accounts.schema import Mutation as AccountsMutation
+from budgets.schema import Mutation as BudgetsMutation
+from budgets.schema import Query as BudgetsQuery
 from evidence.schema import Mutation as EvidenceMutation
 from evidence.schema import Query as EvidenceQuery
 from handbooks.schema import Mutation as HandbooksMutation
@@ -12,12 +14,19 @@ from reviews.schema import Query as ReviewsQuery
 from tenancy.schema import Query as TenancyQuery
 
 
-class Query(TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, graphene.ObjectType):
+class Query(
+    TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, BudgetsQuery, graphene.ObjectType
+):
     pass
 
 
 class Mutation(
-    AccountsMutation, HandbooksMutation, ReviewsMutation, EvidenceMutation, graphene.ObjectType
+    AccountsMutation,
+    HandbooksMutation,
+    ReviewsMutation,
+    EvidenceMutation,
+    BudgetsMutation,
+    graphene.ObjectType,
 ):
     pass
 

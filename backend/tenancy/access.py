@@ -308,9 +308,16 @@ ROLE_MAPS: dict[str, RoleMap] = {
         team_perms=frozenset({"view", "withdraw"}),
         team_needs_window=True,
     ),
+    "budgets.Budget": RoleMap(
+        # A partnership's own money: every member reads it, its leads and business
+        # managers enter and change it. No reviewer, analyst or staff role reaches a
+        # row: alliance analysts get anonymised benchmarks only, never a budget.
+        partnership_path="partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS},
+    ),
     "tenancy.Partnership": RoleMap(
         # Any member adds to the evidence library; its managers read who has viewed
-        # the library's evidence (the partnership's access log).
+        # the library's evidence (the partnership's access log) and add budgets.
         partnership_path="id",
         roles={
             "view": ALL_ROLES,
@@ -318,6 +325,7 @@ ROLE_MAPS: dict[str, RoleMap] = {
             "manage_members": LEADS,
             "add_evidence": ALL_ROLES,
             "view_evidence_log": MANAGERS,
+            "add_budget": MANAGERS,
         },
     ),
     "tenancy.Membership": RoleMap(

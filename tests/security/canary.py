@@ -104,6 +104,10 @@ PLAN: dict[str, Gate] = {
     "evidence.EvidenceItem": Gate("evidence.EvidenceItem"),
     "evidence.EvidenceShare": Gate("evidence.EvidenceItem", "item"),
     "evidence.DocumentRequest": Gate("evidence.DocumentRequest"),
+    "budgets.Budget": Gate("budgets.Budget"),
+    "budgets.Contribution": Gate("budgets.Budget", "budget"),
+    "budgets.OtherIncome": Gate("budgets.Budget", "budget"),
+    "budgets.Spending": Gate("budgets.Budget", "budget"),
 }
 
 # Tables of the project that hold text but are not a partnership's own data.
@@ -273,7 +277,8 @@ def who_may_see(label: str, pk: int, world: MatrixWorld) -> frozenset[str]:
         }, "the canary's rules know only reviews between Salford and Bolton"
         return both | team if review.pk == world.review.pk else both
 
-    if label in ("tenancy.Partnership", "tenancy.Membership"):
+    if label in ("tenancy.Partnership", "tenancy.Membership", "budgets.Budget"):
+        # A budget: its own partnership's members, and nobody else at all.
         return owners
     if label in ("handbooks.Handbook", "handbooks.HandbookVersion"):
         handbook = (

@@ -910,6 +910,87 @@ TABLE: dict[str, Row] = {
         kwargs={"review_id": "{w.review.pk}"},
         missing={"review_id": "999999"},
     ),
+    # Budgets: Salford's 2022/23 budget. Its members read it; its leads and business
+    # managers enter and change; nobody else reaches a figure (not the review team, not
+    # the alliance analyst, not platform staff) -------------------------------------------
+    "budgets:index": Row(
+        # Members go to their own partnership's budgets; the rest are told whose they are.
+        outcomes(
+            "200 hidden",
+            anonymous=LOGIN,
+            owners="302 /budgets/{w.owner.slug}/",
+            reviewing="302 /budgets/bolton/",
+            other_partnership_member="302 /budgets/wigan/",
+        )
+    ),
+    "budgets:list": Row(
+        owner_page(), kwargs={"slug": "{w.owner.slug}"}, missing={"slug": "no-such-partnership"}
+    ),
+    "budgets:detail": Row(
+        owner_page(), kwargs={"budget_id": "{w.budget.pk}"}, missing={"budget_id": "999999"}
+    ),
+    "budgets:edit": Row(
+        owner_page(owner_member="403"),
+        kwargs={"budget_id": "{w.budget.pk}"},
+        missing={"budget_id": "999999"},
+    ),
+    "budgets:edit-check": Row(
+        # No answers waiting: managers are sent back to the form.
+        owner_page(owner_member="403", owner_managers="302 /budgets/year/{w.budget.pk}/edit/"),
+        kwargs={"budget_id": "{w.budget.pk}"},
+    ),
+    "budgets:add": Row(owner_page(owner_member="403"), kwargs={"slug": "{w.owner.slug}"}),
+    "budgets:add POST": Row(
+        # Answers wait in the session for the check page: nothing is written yet.
+        owner_page(owner_member="403", owner_managers="302 /budgets/{w.owner.slug}/add/check/"),
+        method="POST",
+        kwargs={"slug": "{w.owner.slug}"},
+        data={"year": "2021/22", "child_population": "1000"},
+    ),
+    "budgets:add-check": Row(
+        owner_page(owner_member="403", owner_managers="302 /budgets/{w.owner.slug}/add/"),
+        kwargs={"slug": "{w.owner.slug}"},
+    ),
+    "budgets:import": Row(owner_page(owner_member="403"), kwargs={"slug": "{w.owner.slug}"}),
+    "budgets:import-check": Row(
+        owner_page(owner_member="403", owner_managers="302 /budgets/{w.owner.slug}/import/"),
+        kwargs={"slug": "{w.owner.slug}"},
+    ),
+    "budgets:export": Row(
+        owner_page(),
+        kwargs={"slug": "{w.owner.slug}", "file_format": "csv"},
+        missing={"slug": "no-such-partnership", "file_format": "csv"},
+    ),
+    "budgets-api:budget-list": Row(signed_in_api()),
+    "budgets-api:budget-list POST": Row(
+        owner_api(owner_member="403", owner_managers="201"),
+        method="POST",
+        json=True,
+        data={"partnership": "{w.owner.pk}", "year": "2021/22", "child_population": "1000"},
+    ),
+    "budgets-api:budget-detail": Row(
+        owner_api(), kwargs={"budget_id": "{w.budget.pk}"}, missing={"budget_id": "999999"}
+    ),
+    "budgets-api:budget-detail PUT": Row(
+        owner_api(owner_member="403", owner_managers="200 sees"),
+        method="PUT",
+        json=True,
+        kwargs={"budget_id": "{w.budget.pk}"},
+        data={"year": "2022/23", "child_population": "1000"},
+    ),
+    "budgets-api:budget-import": Row(
+        # The file must come as multipart/form-data: managers sending a form get 415;
+        # whose partnership it is is settled before the body is read.
+        owner_api(owner_member="403", owner_managers="415"),
+        method="POST",
+        kwargs={"slug": "{w.owner.slug}"},
+        data={"confirm": "true"},
+    ),
+    "budgets-api:budget-export": Row(
+        owner_api(),
+        kwargs={"slug": "{w.owner.slug}", "file_format": "csv"},
+        missing={"slug": "no-such-partnership", "file_format": "csv"},
+    ),
     # GraphQL queries ---------------------------------------------------------------------
     "graphql:Query.me": Row(
         outcomes("hidden", anonymous=GRAPHQL_ANON, owners="sees"),
@@ -998,7 +1079,42 @@ TABLE: dict[str, Row] = {
         variables={"i": "{w.shared_item.pk}"},
         missing={"i": "999999"},
     ),
+    "graphql:Query.budgets": Row(
+        graphql_list(),
+        query=_q("query", "budgets", "", "{ id year sourceNote partnershipName canChange }"),
+    ),
+    "graphql:Query.budget": Row(
+        graphql_object(),
+        query=_q(
+            "query($id: ID!)",
+            "budget",
+            "(id: $id)",
+            "{ id year sourceNote otherIncome { description amount } }",
+        ),
+        variables={"id": "{w.budget.pk}"},
+        missing={"id": "999999"},
+    ),
     # GraphQL mutations -------------------------------------------------------------------
+    "graphql:Mutation.createBudget": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($p: ID!)",
+            "createBudget",
+            '(partnership: $p, figures: {year: "2021/22", childPopulation: 1000})',
+            "{ errors { messages } budget { id } }",
+        ),
+        variables={"p": "{w.owner.pk}"},
+    ),
+    "graphql:Mutation.updateBudget": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($b: ID!)",
+            "updateBudget",
+            '(budget: $b, figures: {year: "2022/23", childPopulation: 1000})',
+            "{ errors { messages } budget { id } }",
+        ),
+        variables={"b": "{w.budget.pk}"},
+    ),
     "graphql:Mutation.createApiToken": Row(
         outcomes("ok", anonymous=GRAPHQL_ANON),
         query=_q(

@@ -38,6 +38,8 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import ApiToken, User
+from budgets import services as budget_services
+from budgets.models import Budget
 from evidence import services as evidence_services
 from evidence.models import DocumentRequest, EvidenceItem
 from handbooks import services as handbook_services
@@ -144,6 +146,8 @@ class MatrixWorld:
     team_note: EvidenceItem
     document_request: DocumentRequest
     invitation: TeamInvitation  # Bolton's lead invited someone without an account
+    # Salford's budget for 2022/23 (its note and grant carry the marker).
+    budget: Budget
 
     @property
     def today(self) -> date:
@@ -440,6 +444,18 @@ def build_matrix_world() -> MatrixWorld:
     handbook, published, draft = _handbook(salford_lead, salford)
     evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
+    budget = budget_services.budget_create(
+        actor=actor_for(salford_lead),
+        partnership_id=salford.pk,
+        data=budget_services.BudgetInput(
+            year="2022/23",
+            child_population="59000",
+            contributions={police.pk: ("13500", "0")},
+            other_income=[(f"Grant {MARKER}", "5000")],
+            spending={"staff": "15000"},
+            source_note=f"Annual report {MARKER}",
+        ),
+    )
     invitation = review_services.team_invitation_create(
         actor=actor_for(bolton_lead),
         review_id=review.pk,
@@ -473,6 +489,7 @@ def build_matrix_world() -> MatrixWorld:
         draft_area=draft.areas.get(),
         owner_lead_token=token,
         invitation=invitation,
+        budget=budget,
         **evidence,
     )
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "handbooks",
     "reviews",
     "evidence",
+    "budgets",
     "perf",
     "web",
 ]
