@@ -9,15 +9,24 @@ from handbooks.schema import Mutation as HandbooksMutation
 from handbooks.schema import Query as HandbooksQuery
 from reviews.schema import Mutation as ReviewsMutation
 from reviews.schema import Query as ReviewsQuery
+from surveys.schema import Mutation as SurveysMutation
+from surveys.schema import Query as SurveysQuery
 from tenancy.schema import Query as TenancyQuery
 
 
-class Query(TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, graphene.ObjectType):
+class Query(
+    TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, SurveysQuery, graphene.ObjectType
+):
     pass
 
 
 class Mutation(
-    AccountsMutation, HandbooksMutation, ReviewsMutation, EvidenceMutation, graphene.ObjectType
+    AccountsMutation,
+    HandbooksMutation,
+    ReviewsMutation,
+    EvidenceMutation,
+    SurveysMutation,
+    graphene.ObjectType,
 ):
     pass
 

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("handbooks.api_urls")),
     path("", include("reviews.api_urls")),
     path("", include("evidence.api_urls")),
+    path("", include("surveys.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     # evidence/... and a review's evidence, requests and coverage (reviews/<id>/...).
     path("", include("evidence.urls")),
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "handbooks",
     "reviews",
     "evidence",
+    "surveys",
     "perf",
     "web",
 ]
@@ -213,6 +214,11 @@ EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=20 * 10
 EVIDENCE_ARCHIVE_MAX_ENTRIES = 2000
 EVIDENCE_ARCHIVE_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 EVIDENCE_ARCHIVE_MAX_RATIO = 100
+
+# Responses one device may send through a survey's open link (django-ratelimit, counted
+# in the default cache). Invitation links need no limit: each works once.
+SURVEY_OPEN_LINK_RATE = env.str("SURVEY_OPEN_LINK_RATE", default="5/h")
+
 # "auto": ClamAV through clamd when CLAMD_SOCKET or CLAMD_HOST is set, otherwise the
 # TypeAndSizeOnlyScanner (no malware scan). "clamd": no clamd address is an error.
 EVIDENCE_SCANNER = env("EVIDENCE_SCANNER", default="auto")

@@ -15,6 +15,7 @@ class Command(BaseCommand):
         # Imported here: tenancy is the base app and imports no domain app at module level.
         from evidence.demo import demo_seed_evidence
         from reviews.demo import demo_seed_reviews
+        from surveys.demo import demo_seed_surveys
 
         try:
             summary = demo.demo_seed()
@@ -22,12 +23,14 @@ class Command(BaseCommand):
             raise CommandError(f"{exc} Nothing was written.") from None
         reviews = demo_seed_reviews()
         evidence = demo_seed_evidence()
+        surveys = demo_seed_surveys()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {summary.partnerships} partnerships, "
                 f"{summary.organisations} organisations, {summary.users} sign-ins, "
                 f"{reviews.exchanges} exchanges, {reviews.reviews} reviews, "
                 f"{evidence.items} evidence items ({evidence.shares} shared, "
-                f"{evidence.requests} document requests)."
+                f"{evidence.requests} document requests), {surveys.surveys} surveys "
+                f"({surveys.responses} responses)."
             )
         )
