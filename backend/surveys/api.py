@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import validated
-from core.errors import ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from tenancy.access import actor_of
 
 from . import selectors, services
@@ -244,6 +244,11 @@ class ImportApi(APIView):
     def post(self, request: Request, survey_id: int) -> Response:
         actor = actor_of(request)
         survey = selectors.survey_get(actor=actor, survey_id=survey_id)
+        if not selectors.survey_permissions(actor=actor, surveys=[survey])[survey.pk].can_import:
+            raise PermissionDenied(
+                f"Only the business managers and leads of {survey.partnership.name} import "
+                "responses."
+            )
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationFailed(

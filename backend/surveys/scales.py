@@ -8,6 +8,7 @@ Option codes are unique across scales, which lets one SQL condition
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import models
@@ -32,11 +33,7 @@ class ScaleSpec:
 
     def parse(self, raw: str) -> str | None:
         """The option code for a code or a label, in any case; None if neither."""
-        text = " ".join(raw.strip().lower().replace("_", " ").split())
-        for code, label in self.options:
-            if text in (code.replace("_", " "), label.lower()):
-                return code
-        return None
+        return _match(raw, self.options)
 
 
 SCALES: dict[str, ScaleSpec] = {
@@ -95,8 +92,15 @@ class RoleLevel(models.TextChoices):
 
 def parse_choice(choices: type[models.TextChoices], raw: str) -> str | None:
     """A Sector or RoleLevel code from its code or label, in any case."""
-    text = " ".join(raw.strip().lower().replace("_", " ").split())
-    for value, label in choices.choices:
-        if text in (value.replace("_", " "), str(label).lower()):
-            return str(value)
-    return None
+    return _match(raw, [(str(value), str(label)) for value, label in choices.choices])
+
+
+def _match(raw: str, options: Sequence[tuple[str, str]]) -> str | None:
+    """The code whose code or label `raw` is, ignoring case, spacing and underscores
+    (other survey tools export either)."""
+
+    def normal(text: str) -> str:
+        return " ".join(text.strip().lower().replace("_", " ").split())
+
+    wanted = normal(raw)
+    return next((code for code, label in options if wanted in (normal(code), normal(label))), None)

@@ -44,6 +44,8 @@ from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
 from reviews.models import Exchange, Phase, Review, TeamMember
+from surveys import services as survey_services
+from surveys.models import Survey
 from tenancy.access import Actor, actor_for
 from tenancy.models import Alliance, AllianceAnalyst, Membership, Organisation, Partnership, Role
 
@@ -143,6 +145,9 @@ class MatrixWorld:
     document: EvidenceItem
     team_note: EvidenceItem
     document_request: DocumentRequest
+    # Salford's professionals survey, part of the review: a banked question, a free-text
+    # one and a local one, two responses (one with a comment) and a national baseline.
+    survey: Survey
 
     @property
     def today(self) -> date:
@@ -338,6 +343,41 @@ def _evidence(
     }
 
 
+def _survey(review: Review, owner: Partnership, owner_lead: User) -> Survey:
+    lead = actor_for(owner_lead)
+    now = timezone.now()
+    survey = survey_services.survey_create(
+        actor=lead,
+        partnership_id=owner.pk,
+        title=f"Professionals survey {MARKER}",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=30),
+        bank_codes=["collaboration_vision", "what_would_help"],
+        local_questions=[survey_services.LocalQuestion(f"Do you use the hub? {MARKER}", "yes_no")],
+        review_id=review.pk,
+    )
+    questions = {q.position: str(q.pk) for q in survey.questions.all()}
+    for token, comment in zip(
+        survey_services.invitations_create(actor=lead, survey_id=survey.pk, count=2, days=7),
+        ("More joint training.", ""),
+        strict=True,
+    ):
+        survey_services.response_submit(
+            token=token,
+            sector="health",
+            role_level="manager",
+            answers={questions[1]: "effective", questions[2]: comment, questions[3]: "yes"},
+        )
+    survey_services.baseline_add(
+        actor=lead,
+        survey_id=survey.pk,
+        label="National early adopter survey",
+        respondents=70,
+        counts={"collaboration_vision": (70, 54)},
+    )
+    return survey
+
+
 def build_matrix_world() -> MatrixWorld:
     alliance = Alliance.objects.create(name="Matrix Alliance", slug="matrix-alliance")
     police = Organisation.objects.create(name="Matrix Police", slug="matrix-police", kind="police")
@@ -435,6 +475,7 @@ def build_matrix_world() -> MatrixWorld:
     handbook, published, draft = _handbook(salford_lead, salford)
     evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
+    survey = _survey(review, salford, salford_lead)
 
     review.refresh_from_db()
     return MatrixWorld(
@@ -459,6 +500,7 @@ def build_matrix_world() -> MatrixWorld:
         draft_version=draft,
         draft_area=draft.areas.get(),
         owner_lead_token=token,
+        survey=survey,
         **evidence,
     )
 
