@@ -148,13 +148,13 @@ def _label(choices: type[Sector] | type[RoleLevel], value: object) -> str:
 
 
 def _rate_limited(request: HttpRequest, token: str) -> bool:
-    """Over the open link's limit of responses per device (settings.SURVEY_OPEN_LINK_RATE)."""
+    """Over the open link's limit of responses per device (RATE_LIMITS["survey_open_link"])."""
     return bool(
         is_ratelimited(
             request,
             group=f"{RATE_GROUP}.{token_hash(token)[:16]}",
             key="ip",
-            rate=settings.SURVEY_OPEN_LINK_RATE,
+            rate=settings.RATE_LIMITS["survey_open_link"],
             method="POST",
             increment=True,
         )

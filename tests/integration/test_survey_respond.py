@@ -9,7 +9,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,8 +154,8 @@ def test_the_draft_is_kept_in_the_session_until_sent(world):
     assert other.get(reverse("surveys:respond-check", args=[token])).status_code == 302
 
 
-@override_settings(SURVEY_OPEN_LINK_RATE="2/h")
-def test_the_open_link_is_rate_limited_per_device(world):
+def test_the_open_link_is_rate_limited_per_device(world, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "survey_open_link": "2/h"}
     survey = open_survey(world)
     token = services.survey_open_link_create(
         actor=actor_for(world.salford_lead), survey_id=survey.pk

@@ -43,7 +43,7 @@ from evidence.models import DocumentRequest, EvidenceItem
 from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
-from reviews.models import Exchange, Phase, Review, TeamMember
+from reviews.models import Exchange, Phase, Review, TeamInvitation, TeamMember
 from surveys import services as survey_services
 from surveys.models import Survey
 from tenancy.access import Actor, actor_for
@@ -148,6 +148,7 @@ class MatrixWorld:
     # Salford's professionals survey, part of the review: a banked question, a free-text
     # one and a local one, two responses (one with a comment) and a national baseline.
     survey: Survey
+    invitation: TeamInvitation  # Bolton's lead invited someone without an account
 
     @property
     def today(self) -> date:
@@ -160,6 +161,10 @@ class MatrixWorld:
     @property
     def report_back_moved_end(self) -> date:
         return self.report_back.ends_on + timedelta(days=7)
+
+    @property
+    def report_back_narrowed_end(self) -> date:
+        return self.report_back.ends_on - timedelta(days=1)
 
     @property
     def fieldwork_start(self) -> date:
@@ -476,6 +481,14 @@ def build_matrix_world() -> MatrixWorld:
     evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
     survey = _survey(review, salford, salford_lead)
+    invitation = review_services.team_invitation_create(
+        actor=actor_for(bolton_lead),
+        review_id=review.pk,
+        full_name="Invited Reviewer",
+        email="invited@matrix.test",
+        organisation_id="",
+        team_role="reviewer",
+    )
 
     review.refresh_from_db()
     return MatrixWorld(
@@ -501,6 +514,7 @@ def build_matrix_world() -> MatrixWorld:
         draft_area=draft.areas.get(),
         owner_lead_token=token,
         survey=survey,
+        invitation=invitation,
         **evidence,
     )
 
