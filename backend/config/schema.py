@@ -11,11 +11,19 @@ from handbooks.schema import Mutation as HandbooksMutation
 from handbooks.schema import Query as HandbooksQuery
 from reviews.schema import Mutation as ReviewsMutation
 from reviews.schema import Query as ReviewsQuery
+from surveys.schema import Mutation as SurveysMutation
+from surveys.schema import Query as SurveysQuery
 from tenancy.schema import Query as TenancyQuery
 
 
 class Query(
-    TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, BudgetsQuery, graphene.ObjectType
+    TenancyQuery,
+    HandbooksQuery,
+    ReviewsQuery,
+    EvidenceQuery,
+    BudgetsQuery,
+    SurveysQuery,
+    graphene.ObjectType,
 ):
     pass
 
@@ -26,6 +34,7 @@ class Mutation(
     ReviewsMutation,
     EvidenceMutation,
     BudgetsMutation,
+    SurveysMutation,
     graphene.ObjectType,
 ):
     pass

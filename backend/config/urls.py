@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("reviews.api_urls")),
     path("", include("evidence.api_urls")),
     path("", include("budgets.api_urls")),
+    path("", include("surveys.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     # evidence/... and a review's evidence, requests and coverage (reviews/<id>/...).
     path("", include("evidence.urls")),
     path("budgets/", include("budgets.urls")),
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -16,6 +16,7 @@ class Command(BaseCommand):
         from budgets.demo import demo_seed_budgets
         from evidence.demo import demo_seed_evidence
         from reviews.demo import demo_seed_reviews
+        from surveys.demo import demo_seed_surveys
 
         try:
             summary = demo.demo_seed()
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         reviews = demo_seed_reviews()
         evidence = demo_seed_evidence()
         budgets = demo_seed_budgets()
+        surveys = demo_seed_surveys()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {summary.partnerships} partnerships, "
@@ -31,6 +33,7 @@ class Command(BaseCommand):
                 f"{reviews.exchanges} exchanges, {reviews.reviews} reviews, "
                 f"{evidence.items} evidence items ({evidence.shares} shared, "
                 f"{evidence.requests} document requests), {budgets.budgets} budgets "
-                "(illustrative but for the police payments of 2022/23)."
+                "(illustrative but for the police payments of 2022/23), "
+                f"{surveys.surveys} surveys ({surveys.responses} responses)."
             )
         )
