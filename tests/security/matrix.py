@@ -995,12 +995,13 @@ TABLE: dict[str, Row] = {
     # text belong to Salford; the review team reads them while its window is open ------
     "surveys:list": Row(signed_in_page(reviewer_window_open="200 sees")),
     "surveys:create": Row(
-        # Managers of a partnership set up its surveys (Bolton's lead: for Bolton).
+        # Managers of a partnership set up its surveys (Bolton's lead: for Bolton, whose
+        # review by Salford is offered by the reviewing partnership's name).
         outcomes(
             "403",
             anonymous=LOGIN,
             owner_managers="200 sees",
-            reviewing_partnership_lead="200 hidden",
+            reviewing_partnership_lead="200 sees",
         )
     ),
     "surveys:detail": Row(
