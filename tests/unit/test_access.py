@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from core.errors import NotFound
 from tenancy import access
-from tenancy.models import Membership, Partnership
+from tenancy.models import Membership, Partnership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def _actor_by_four_queries(user, now) -> access.Actor:
         user_id=user.pk,
         email=user.email,
         display_name=user.get_full_name() or user.email,
-        roles={pid: access.Role(role) for pid, role, _ in memberships},
+        roles={pid: Role(role) for pid, role, _ in memberships},
         analyst_alliance_ids=frozenset(
             AllianceAnalyst.objects.filter(user_id=user.pk).values_list("alliance_id", flat=True)
         ),
