@@ -36,6 +36,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection, models
 from django.db.models import Q, QuerySet, Subquery
 from django.db.models.query import ModelIterable
+from django.db.models.sql.where import WhereNode
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -422,21 +423,28 @@ def _check_perm(model: type[models.Model], role_map: RoleMap, perm: str) -> None
 
 def _path_condition(
     model: type[models.Model], path: str, values: Iterable[int], when: Q | None = None
-) -> Q:
-    """`path IN values` (and `when`), as a subquery of the model's own ids when the
-    path or `when` reaches into another table.
+) -> tuple[Q, Q]:
+    """`path IN values` (and `when`): as it goes into the OR of all rules, and as the
+    rule's own query (`VisibleQuerySet`) asks it.
 
-    A to-many hop joined in the outer query would repeat rows. A to-one hop would
-    not, but its LEFT JOIN sits under the OR of the other rules, so the planner has
-    to join every row it walks (an owner's evidence list walked ~9k rows, each joined
-    to its review, for 50 rows). As `pk IN (subquery)` it is a small hashed set built
-    once, and the outer query reads the tenant table alone (PERFORMANCE.md, P3)."""
+    In the OR, a path or `when` reaching into another table becomes a subquery of
+    the model's own ids. A to-many hop joined in the outer query would repeat rows. A
+    to-one hop would not, but its LEFT JOIN sits under the OR of the other rules, so
+    the planner has to join every row it walks (an owner's evidence list walked ~9k
+    rows, each joined to its review, for 50 rows). As `pk IN (subquery)` it is a
+    small hashed set built once, and the outer query reads the tenant table alone.
+    On its own the rule is better joined: the planner starts from the other table's
+    index (a partnership's few published reviews, then their notes) instead of
+    merging the subquery against the whole primary key (PERFORMANCE.md, P3). A
+    to-many path stays a subquery: repeated rows would take the rule's LIMIT slots
+    from rows that belong on the page."""
     condition = Q(**{f"{path}__in": values})
     if when is not None:
         condition &= when
     if _crosses_relation(model, path) or (when is not None and _q_crosses_relation(model, when)):
-        return Q(pk__in=model._default_manager.filter(condition).values("pk"))
-    return condition
+        subquery = Q(pk__in=model._default_manager.filter(condition).values("pk"))
+        return subquery, subquery if _crosses_to_many(model, path) else condition
+    return condition, condition
 
 
 class VisibleQuerySet(QuerySet[M]):
@@ -449,10 +457,9 @@ class VisibleQuerySet(QuerySet[M]):
     discards rows (9,888 for one page at 1x; PERFORMANCE.md P3, P4). With
     `paged_by_rule()`, a sliced, ordered fetch first asks each rule, on its own
     index, for its first `high mark` ids under the same filters and order, merges
-    them (UNION, ordered, sliced: the page's ids), then fetches those rows with the
-    full filter, OR included. A rule's first N rows contain every row of the merged
-    first N, so the page is exactly the page of the OR; the final fetch still
-    applies the OR, so a mistake here could drop a row but never show one.
+    them (UNION, ordered, sliced: the page's ids), then fetches those rows by id. A
+    rule's first N rows contain every row of the merged first N, so the page is
+    exactly the page of the OR, and each id on it passed one rule with every filter.
 
     Filters are replayed on each rule's query, so only filters that name the
     model's own fields and relations qualify: one applied after an annotation
@@ -549,8 +556,11 @@ class VisibleQuerySet(QuerySet[M]):
     def _fetch_all(self) -> None:
         if self._result_cache is None and self._page_by_rule():
             ids = self._page_ids()
+            # Fetched by id alone: every id came from one of the rules' own queries,
+            # and the OR's grant subquery would cost more than the rows (P3).
             rows = self._copy()
             rows.query.clear_limits()
+            rows.query.where = WhereNode()
             rows._by_rule = False
             rows._after_fetch = ()
             self._result_cache = list(rows.filter(pk__in=ids)) if ids else []
@@ -576,8 +586,9 @@ def visible(actor: Actor, model: type[M], perm: str = "view") -> VisibleQuerySet
     manager = model._default_manager
     if not actor.is_authenticated:
         return VisibleQuerySet(model, using=manager.db).none()
-    conditions: list[Q] = []
-    role_conditions: list[Q] = []
+    # Each rule twice: as it goes into the OR, and as its own query (_path_condition).
+    conditions: list[tuple[Q, Q]] = []
+    role_conditions: list[tuple[Q, Q]] = []
     for side in role_map.sides:
         own = actor.partnership_ids(side.roles.get(perm, frozenset()))
         if own:
@@ -588,20 +599,22 @@ def visible(actor: Actor, model: type[M], perm: str = "view") -> VisibleQuerySet
     if role_conditions and role_map.restricted is not None:
         # Roles and teams reach a restricted row only with the user's own grant.
         opened = ~role_map.restricted | Q(pk__in=_user_granted_ids(model, actor.user_id or 0))
-        role_conditions = [condition & opened for condition in role_conditions]
+        role_conditions = [(alone & opened, joined & opened) for alone, joined in role_conditions]
     conditions.extend(role_conditions)
     if role_map.audience is not None and perm in role_map.audience.perms:
-        conditions.append(role_map.audience.rule(actor))
+        audience = role_map.audience.rule(actor)
+        conditions.append((audience, audience))
     if perm in role_map.shareable and actor.open_group_ids:
-        conditions.append(Q(pk__in=_granted_ids(model, perm, actor.open_group_ids)))
+        granted = Q(pk__in=_granted_ids(model, perm, actor.open_group_ids))
+        conditions.append((granted, granted))
     if not conditions:
         return VisibleQuerySet(model, using=manager.db).none()
-    condition = conditions[0]
-    for extra in conditions[1:]:
+    condition = conditions[0][0]
+    for extra, _ in conditions[1:]:
         condition |= extra
     rows: VisibleQuerySet[M] = VisibleQuerySet(model, using=manager.db).filter(condition)
     # The OR above is in every query; the rules one by one only page (see the class).
-    rows._rules = tuple(conditions)
+    rows._rules = tuple(alone for _, alone in conditions)
     rows._narrowing = ()
     return rows
 
