@@ -35,7 +35,7 @@ from django.db import connection
 from .measure import Result
 
 SECONDS = 5
-ROUNDS = 3
+ROUNDS = 2
 CONNECTIONS = 8
 P9_CONNECTIONS = 16
 DRAIN_SECONDS = 2
