@@ -110,7 +110,8 @@ def _production_env(database_name: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DATABASE_URL": _database_url(database_name),
-        "DJANGO_SECRET_KEY": "perf-run-only-" + "k" * 50,
+        # This process's key, so that the session it signs for the page is valid there.
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_DEBUG": "False",
     }
@@ -158,7 +159,8 @@ def _server(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 30
+            # Generous: workers boot slowly on a loaded two-core machine.
+            deadline = time.monotonic() + 120
             while True:
                 if server.poll() is not None:
                     raise RuntimeError(f"gunicorn exited while starting; see {log}")
@@ -167,7 +169,7 @@ def _server(env: dict[str, str], workers: int, log: Path) -> Iterator[str]:
                         break
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise RuntimeError("gunicorn did not answer /health/ in 30 s") from None
+                        raise RuntimeError("gunicorn did not answer /health/ in 120 s") from None
                     time.sleep(0.3)
             yield base
         finally:
