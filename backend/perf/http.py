@@ -220,9 +220,17 @@ def _wrk(
 
 
 def _drain(base: str) -> None:
-    """Let the previous round's queued requests finish before the next starts."""
+    """Let the previous round's queued requests finish before the next starts: a
+    pause, then until /health/ answers (it queues behind whatever is left)."""
     time.sleep(DRAIN_SECONDS)
-    _get(f"{base}/health/")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            _get(f"{base}/health/")
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def _measure(wrk: str, base: str, target: Target, work: Path, *, conns: int) -> dict[str, Any]:
