@@ -23,8 +23,9 @@ def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def event_fields(event: Any) -> dict[str, Any]:
     """The fields the hash covers. The id is included, so swapping two rows' contents
-    or renumbering them breaks the chain."""
-    return {
+    or renumbering them breaks the chain. So is the lane (ADR 0009), except lane 0,
+    so that events written before there were lanes (all in lane 0) still verify."""
+    fields = {
         "id": event.pk,
         "occurred_at": event.occurred_at.isoformat(),
         "actor_id": event.actor_id,
@@ -37,6 +38,10 @@ def event_fields(event: Any) -> dict[str, Any]:
         "request_id": event.request_id,
         "detail": event.detail,
     }
+    lane = getattr(event, "lane", 0)
+    if lane:
+        fields["lane"] = lane
+    return fields
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,12 @@ class ChainBreak:
 
 
 def first_break(events: Iterable[Any]) -> ChainBreak | None:
-    """Walk events in id order; the first one whose link or content is wrong."""
-    expected_prev = GENESIS
+    """Walk events in id order; the first one whose link or content is wrong. Each
+    event links to the one before it in its own lane (ADR 0009)."""
+    tails: dict[int, str] = {}
     for event in events:
-        if event.prev_hash != expected_prev:
+        lane = getattr(event, "lane", 0)
+        if event.prev_hash != tails.get(lane, GENESIS):
             return ChainBreak(
                 event.pk,
                 "its previous-hash does not match the event before it "
@@ -57,5 +64,5 @@ def first_break(events: Iterable[Any]) -> ChainBreak | None:
             )
         if chain_hash(event.prev_hash, event_fields(event)) != event.hash:
             return ChainBreak(event.pk, "its contents do not match its hash (it was edited)")
-        expected_prev = event.hash
+        tails[lane] = event.hash
     return None

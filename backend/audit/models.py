@@ -23,6 +23,10 @@ class AuditEvent(models.Model):
     keys: deleting a user must not rewrite (and so break) the chain. `hash` is
     SHA-256 over the previous event's hash and this event's canonical JSON, so an
     edit, a deletion or a reordering shows up in `manage.py verify_audit_chain`.
+
+    The log is a few parallel chains ("lanes", ADR 0009): `prev_hash` is the hash of
+    the previous event in the same lane, so concurrent writers append to different
+    lanes instead of queueing on one lock.
     """
 
     class Action(models.TextChoices):
@@ -52,6 +56,7 @@ class AuditEvent(models.Model):
     owning_partnership_id = models.BigIntegerField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    lane = models.PositiveSmallIntegerField(default=0)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -63,6 +68,8 @@ class AuditEvent(models.Model):
             # "Who viewed our evidence": a partnership's events, newest first.
             models.Index(fields=["owning_partnership_id", "-id"], name="audit_owner_recent"),
             models.Index(fields=["object_type", "object_id", "-id"], name="audit_object_recent"),
+            # A lane's tail, read by every append.
+            models.Index(fields=["lane", "-id"], name="audit_lane_tail"),
         ]
 
     def __str__(self) -> str:

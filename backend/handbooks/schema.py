@@ -75,7 +75,11 @@ class HandbookType(DjangoObjectType):
 
     @staticmethod
     def resolve_versions(root: Handbook, info: Any) -> Any:
-        # Drafts stay with the owners: versions come through the chokepoint.
+        # Drafts stay with the owners: versions come through the chokepoint, for a
+        # list already prefetched by handbook_list (one query for every handbook).
+        prefetched = getattr(root, "_prefetched_objects_cache", {})
+        if "versions" in prefetched:
+            return prefetched["versions"]
         return selectors.version_list(actor=actor_of(info.context), handbook=root)
 
 

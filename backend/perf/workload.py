@@ -12,15 +12,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-# Scale labels the commands accept. 0.01 is for the harness's own test only.
+# Scale labels the commands accept. 0.01 is for the harness's own test and P4 at 0.1x.
 SCALES: dict[str, float] = {"0.01": 0.01, "0.1": 0.1, "1": 1.0, "10": 10.0}
+# P4 compares each scale with the one holding a tenth of the data.
+TENTH: dict[str, str] = {"0.1": "0.01", "1": "0.1", "10": "1"}
 
 # Bump when the seed's shape changes: a template made by another version is rebuilt.
-SEED_VERSION = 2
+SEED_VERSION = 3
 
 OWNER_EMAIL = "perf-owner@perf.invalid"
 LIBRARY_EMAIL = "perf-library@perf.invalid"
 REVIEWER_EMAIL = "perf-reviewer@perf.invalid"
+
+# P7 reads page 200 of 50 of the largest library, at every scale from 0.1x up.
+LIBRARY_ITEMS_AT_LEAST = 200 * 50 + 50
 
 # Tables the workload would have at 1x that this codebase does not have yet.
 NOT_SEEDED = (
@@ -60,13 +65,15 @@ class Workload:
     years: int = 5
     # Shares per review: the reviewed partnership shares about 4 items in 5.
     share_one_in: int = 5
-    # Of every 100 items: 4 are review teams' notes, 7 go to the largest library.
+    # Of every 100 items: 4 are review teams' notes, 7 go to the largest library (more
+    # at small scales, so that its page 200 exists at 0.1x too: P7).
     notes_per_100: int = 4
     library_per_100: int = 7
 
     @classmethod
     def at(cls, scale: str) -> Workload:
         factor = SCALES[scale]
+        items = round(150_000 * factor)
         partnerships = max(3, round(150 * factor))
         return cls(
             scale=scale,
@@ -74,9 +81,10 @@ class Workload:
             alliances=min(9, partnerships),
             # Two reviews per exchange (A reviews B, B reviews A): 5 reviews per partnership.
             exchanges=math.ceil(2.5 * partnerships),
-            items=round(150_000 * factor),
+            items=items,
             heavy_grants=max(50, round(10_000 * factor)),
             advisers=max(2, round(50 * factor)),
+            library_per_100=min(90, max(7, math.ceil(100 * LIBRARY_ITEMS_AT_LEAST / items))),
         )
 
     @property

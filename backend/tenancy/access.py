@@ -33,8 +33,10 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet, Subquery
+from django.db.models.query import ModelIterable
+from django.db.models.sql.where import WhereNode
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -145,43 +147,64 @@ class Actor:
 ANONYMOUS = Actor(user_id=None)
 
 
+def _holdings_sql() -> str:
+    """One statement for everything an actor holds besides the user row itself: each
+    row is tagged with what it is ("m" membership, "a" analyst alliance, "w" open
+    window, "g" group). A UNION ALL of four indexed reads, portable to SQLite (local
+    runs), where array aggregates are not. Table names come from the models."""
+    from django.contrib.auth import get_user_model
+
+    def table(model: type[models.Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    partnership = Membership._meta.get_field("partnership").related_model
+    assert partnership is not None
+    user_groups = table(get_user_model().groups.through)
+    # A window counts only while the user is still in the group: removing someone
+    # from a team's group ends their access even if the window row lingers.
+    return (
+        f"SELECT 'm', m.partnership_id, m.role, p.alliance_id FROM {table(Membership)} m"  # noqa: S608
+        f" JOIN {table(partnership)} p ON p.id = m.partnership_id WHERE m.user_id = %s"
+        f" UNION ALL SELECT 'a', a.alliance_id, NULL, NULL FROM {table(AllianceAnalyst)} a"
+        " WHERE a.user_id = %s"
+        f" UNION ALL SELECT 'w', w.group_id, NULL, NULL FROM {table(AccessWindow)} w"
+        " WHERE w.user_id = %s AND w.opens_at <= %s AND w.closes_at > %s"
+        f" AND EXISTS (SELECT 1 FROM {user_groups} ug"
+        " WHERE ug.user_id = w.user_id AND ug.group_id = w.group_id)"
+        f" UNION ALL SELECT 'g', g.group_id, NULL, NULL FROM {user_groups} g WHERE g.user_id = %s"
+    )
+
+
 def actor_for(user: Any, *, now: datetime | None = None) -> Actor:
-    """Resolve an actor from a user: four indexed queries, whatever the user holds."""
+    """Resolve an actor from a user in hand: one statement, whatever the user holds
+    (memberships with their alliances, analyst alliances, open windows, groups)."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return ANONYMOUS
     if not user.is_active:
         return ANONYMOUS
     now = now or timezone.now()
-    memberships = list(
-        Membership.objects.filter(user_id=user.pk).values_list(
-            "partnership_id", "role", "partnership__alliance_id"
-        )
-    )
-    roles = {pid: Role(role) for pid, role, _ in memberships}
-    alliance_ids = frozenset(alliance for _, _, alliance in memberships if alliance is not None)
-    analyst_alliances = frozenset(
-        AllianceAnalyst.objects.filter(user_id=user.pk).values_list("alliance_id", flat=True)
-    )
-    # A window counts only while the user is still in the group: removing someone
-    # from a team's group ends their access even if the window row lingers.
-    open_groups = frozenset(
-        AccessWindow.objects.filter(
-            user_id=user.pk,
-            opens_at__lte=now,
-            closes_at__gt=now,
-            group__user=user.pk,
-        ).values_list("group_id", flat=True)
-    )
-    group_ids = frozenset(user.groups.values_list("id", flat=True))
+    at = connection.ops.adapt_datetimefield_value(now)
+    roles: dict[int, Role] = {}
+    alliances: set[int] = set()
+    held: dict[str, set[int]] = {"a": set(), "w": set(), "g": set()}
+    with connection.cursor() as cursor:
+        cursor.execute(_holdings_sql(), [user.pk, user.pk, user.pk, at, at, user.pk])
+        for kind, key, role, alliance in cursor.fetchall():
+            if kind == "m":
+                roles[int(key)] = Role(role)
+                if alliance is not None:
+                    alliances.add(int(alliance))
+            else:
+                held[kind].add(int(key))
     return Actor(
         user_id=user.pk,
         email=user.email,
         display_name=user.get_full_name() or user.email,
         roles=roles,
-        analyst_alliance_ids=analyst_alliances,
-        open_group_ids=open_groups,
-        group_ids=group_ids,
-        alliance_ids=alliance_ids,
+        analyst_alliance_ids=frozenset(held["a"]),
+        open_group_ids=frozenset(held["w"]),
+        group_ids=frozenset(held["g"]),
+        alliance_ids=frozenset(alliances),
         is_independent_adviser=user.is_independent_adviser,
         is_platform_staff=user.is_staff,
         resolved_at=now,
@@ -424,32 +447,172 @@ def _check_perm(model: type[models.Model], role_map: RoleMap, perm: str) -> None
 
 def _path_condition(
     model: type[models.Model], path: str, values: Iterable[int], when: Q | None = None
-) -> Q:
-    """`path IN values` (and `when`), as a subquery of the model's own ids when the
-    path or `when` reaches into another table.
+) -> tuple[Q, Q]:
+    """`path IN values` (and `when`): as it goes into the OR of all rules, and as the
+    rule's own query (`VisibleQuerySet`) asks it.
 
-    A to-many hop joined in the outer query would repeat rows. A to-one hop would
-    not, but its LEFT JOIN sits under the OR of the other rules, so the planner has
-    to join every row it walks (an owner's evidence list walked ~9k rows, each joined
-    to its review, for 50 rows). As `pk IN (subquery)` it is a small hashed set built
-    once, and the outer query reads the tenant table alone (PERFORMANCE.md, P3)."""
+    In the OR, a path or `when` reaching into another table becomes a subquery of
+    the model's own ids. A to-many hop joined in the outer query would repeat rows. A
+    to-one hop would not, but its LEFT JOIN sits under the OR of the other rules, so
+    the planner has to join every row it walks (an owner's evidence list walked ~9k
+    rows, each joined to its review, for 50 rows). As `pk IN (subquery)` it is a
+    small hashed set built once, and the outer query reads the tenant table alone.
+    On its own the rule is better joined: the planner starts from the other table's
+    index (a partnership's few published reviews, then their notes) instead of
+    merging the subquery against the whole primary key (PERFORMANCE.md, P3). A
+    to-many path stays a subquery: repeated rows would take the rule's LIMIT slots
+    from rows that belong on the page."""
     condition = Q(**{f"{path}__in": values})
     if when is not None:
         condition &= when
     if _crosses_relation(model, path) or (when is not None and _q_crosses_relation(model, when)):
-        return Q(pk__in=model._default_manager.filter(condition).values("pk"))
-    return condition
+        subquery = Q(pk__in=model._default_manager.filter(condition).values("pk"))
+        return subquery, subquery if _crosses_to_many(model, path) else condition
+    return condition, condition
 
 
-def visible(actor: Actor, model: type[M], perm: str = "view") -> QuerySet[M]:
+class VisibleQuerySet(QuerySet[M]):
+    """What `visible()` returns. Every evaluation filters by the OR of the actor's
+    rules, like any queryset; a list that opts in with `paged_by_rule()` also takes
+    each page's ids rule by rule.
+
+    Why: under the OR of role, team and grant rules the planner cannot use any one
+    rule's index for ORDER BY ... LIMIT, so it walks the primary key backwards and
+    discards rows (9,888 for one page at 1x; PERFORMANCE.md P3, P4). With
+    `paged_by_rule()`, a sliced, ordered fetch first asks each rule, on its own
+    index, for its first `high mark` ids under the same filters and order, merges
+    them (UNION, ordered, sliced: the page's ids), then fetches those rows by id. A
+    rule's first N rows contain every row of the merged first N, so the page is
+    exactly the page of the OR, and each id on it passed one rule with every filter.
+
+    Filters are replayed on each rule's query, so only filters that name the
+    model's own fields and relations qualify: one applied after an annotation
+    (which might name it) turns the rule-by-rule path off for that queryset.
+    `after_fetch(fn)` runs `fn(rows)` once on each fetched list of rows (a page's
+    counts in one grouped query instead of a subquery per row)."""
+
+    _rules: tuple[Q, ...] = ()
+    _narrowing: tuple[tuple[bool, tuple[Any, ...], dict[str, Any]], ...] = ()
+    _replayable: bool = True
+    _by_rule: bool = False
+    _after_fetch: tuple[Callable[[list[Any]], None], ...] = ()
+
+    def _clone(self) -> VisibleQuerySet[M]:
+        clone: VisibleQuerySet[M] = super()._clone()  # type: ignore[misc]
+        clone._rules = self._rules
+        clone._narrowing = self._narrowing
+        clone._replayable = self._replayable
+        clone._by_rule = self._by_rule
+        clone._after_fetch = self._after_fetch
+        return clone
+
+    def _filter_or_exclude(self, negate: bool, args: Any, kwargs: Any) -> VisibleQuerySet[M]:
+        clone: VisibleQuerySet[M] = super()._filter_or_exclude(negate, args, kwargs)  # type: ignore[misc]
+        clone._narrowing = (*self._narrowing, (negate, tuple(args), dict(kwargs)))
+        if self.query.annotations:
+            clone._replayable = False
+        return clone
+
+    def _copy(self) -> VisibleQuerySet[M]:
+        return self._clone()
+
+    def paged_by_rule(self) -> VisibleQuerySet[M]:
+        clone = self._copy()
+        clone._by_rule = True
+        return clone
+
+    def after_fetch(self, hook: Callable[[list[Any]], None]) -> VisibleQuerySet[M]:
+        clone = self._copy()
+        clone._after_fetch = (*self._after_fetch, hook)
+        return clone
+
+    def _order_names(self) -> list[str] | None:
+        """The order as names of the model's own columns, or None if it is not."""
+        order = list(self.query.order_by or self.model._meta.ordering or ())
+        names = []
+        for item in order:
+            if not isinstance(item, str):
+                return None
+            name = item.removeprefix("-")
+            if name == "pk":
+                name = self.model._meta.pk.name
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                return None
+            if not field.concrete or field.is_relation:
+                return None
+            names.append(("-" if item.startswith("-") else "") + name)
+        return names or None
+
+    def _page_by_rule(self) -> bool:
+        query = self.query
+        return (
+            self._by_rule
+            and self._replayable
+            and len(self._rules) > 1
+            and query.high_mark is not None
+            and query.high_mark - query.low_mark > 1
+            and query.combinator is None
+            and not query.distinct
+            and not query.select_for_update
+            and query.group_by is None
+            and self._order_names() is not None
+        )
+
+    def _page_ids(self) -> list[Any]:
+        order = self._order_names()
+        assert order is not None
+        pk = self.model._meta.pk.name
+        columns = [pk, *(name.removeprefix("-") for name in order if name.removeprefix("-") != pk)]
+        high, low = self.query.high_mark, self.query.low_mark
+        assert high is not None
+        branches = []
+        for rule in self._rules:
+            branch = self.model._default_manager.filter(rule)
+            for negate, args, kwargs in self._narrowing:
+                narrow = branch.exclude if negate else branch.filter
+                branch = narrow(*args, **kwargs)
+            branches.append(branch.order_by(*order).values_list(*columns)[:high])
+        merged = branches[0].union(*branches[1:]).order_by(*order)[low:high]
+        return [row[0] for row in merged]
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None and self._page_by_rule():
+            ids = self._page_ids()
+            # Fetched by id alone: every id came from one of the rules' own queries,
+            # and the OR's grant subquery would cost more than the rows (P3).
+            rows = self._copy()
+            rows.query.clear_limits()
+            rows.query.where = WhereNode()
+            rows._by_rule = False
+            rows._after_fetch = ()
+            self._result_cache = list(rows.filter(pk__in=ids)) if ids else []
+            self._prefetch_done = True
+        else:
+            super()._fetch_all()
+        if (
+            self._after_fetch
+            and self._result_cache
+            and self._iterable_class is ModelIterable
+            and not getattr(self, "_fetched", False)
+        ):
+            self._fetched = True
+            rows_fetched = list(self._result_cache)
+            for hook in self._after_fetch:
+                hook(rows_fetched)
+
+
+def visible(actor: Actor, model: type[M], perm: str = "view") -> VisibleQuerySet[M]:
     """Every row of `model` the actor may `perm`; empty for anyone else's rows."""
     role_map = role_map_for(model)
     _check_perm(model, role_map, perm)
     manager = model._default_manager
     if not actor.is_authenticated:
-        return manager.none()
-    conditions: list[Q] = []
-    role_conditions: list[Q] = []
+        return VisibleQuerySet(model, using=manager.db).none()
+    # Each rule twice: as it goes into the OR, and as its own query (_path_condition).
+    conditions: list[tuple[Q, Q]] = []
+    role_conditions: list[tuple[Q, Q]] = []
     for side in role_map.sides:
         own = actor.partnership_ids(side.roles.get(perm, frozenset()))
         if own:
@@ -460,18 +623,24 @@ def visible(actor: Actor, model: type[M], perm: str = "view") -> QuerySet[M]:
     if role_conditions and role_map.restricted is not None:
         # Roles and teams reach a restricted row only with the user's own grant.
         opened = ~role_map.restricted | Q(pk__in=_user_granted_ids(model, actor.user_id or 0))
-        role_conditions = [condition & opened for condition in role_conditions]
+        role_conditions = [(alone & opened, joined & opened) for alone, joined in role_conditions]
     conditions.extend(role_conditions)
     if role_map.audience is not None and perm in role_map.audience.perms:
-        conditions.append(role_map.audience.rule(actor))
+        audience = role_map.audience.rule(actor)
+        conditions.append((audience, audience))
     if perm in role_map.shareable and actor.open_group_ids:
-        conditions.append(Q(pk__in=_granted_ids(model, perm, actor.open_group_ids)))
+        granted = Q(pk__in=_granted_ids(model, perm, actor.open_group_ids))
+        conditions.append((granted, granted))
     if not conditions:
-        return manager.none()
-    condition = conditions[0]
-    for extra in conditions[1:]:
+        return VisibleQuerySet(model, using=manager.db).none()
+    condition = conditions[0][0]
+    for extra, _ in conditions[1:]:
         condition |= extra
-    return manager.filter(condition)
+    rows: VisibleQuerySet[M] = VisibleQuerySet(model, using=manager.db).filter(condition)
+    # The OR above is in every query; the rules one by one only page (see the class).
+    rows._rules = tuple(alone for _, alone in conditions)
+    rows._narrowing = ()
+    return rows
 
 
 def permitted_ids(

@@ -45,6 +45,9 @@ def harness(django_db_blocker, tmp_path_factory) -> dict[str, Any]:
                 json_path=str(json_path),
                 rounds=3,
                 warmup=1,
+                # P8 and P9 run gunicorn and wrk for minutes; P4 needs a second
+                # database (0.01x has no tenth): the in-process goals are checked here.
+                no_http=True,
                 stdout=ran,
             )
         finally:
@@ -100,8 +103,8 @@ def test_every_goal_has_numbers_and_a_verdict(harness):
     for row in report["results"]:
         if row["id"] not in GOALS:
             assert row["verdict"] == "INFO", row
-    assert {item["id"] for item in report["not_measured"]} == {"P1", "P4"}
-    assert report["http"]["measured"] or report["http"]["reason"]
+    assert {item["id"] for item in report["not_measured"]} == {"P1"}
+    assert report["http"] == {"measured": False, "reason": "--no-http"}
 
 
 @pytest.mark.postgres

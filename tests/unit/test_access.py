@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from core.errors import NotFound
 from tenancy import access
-from tenancy.models import Membership, Partnership
+from tenancy.models import Membership, Partnership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -85,9 +85,112 @@ def test_inactive_user_is_anonymous(world):
     assert access.actor_for(world.salford_lead) == access.ANONYMOUS
 
 
-def test_actor_resolution_is_four_queries(world, django_assert_num_queries):
-    with django_assert_num_queries(4):
-        access.actor_for(world.salford_lead)
+def _actor_by_four_queries(user, now) -> access.Actor:
+    """The resolution as it was written before it became one statement: the
+    reference the one statement must match field for field."""
+    from tenancy.models import AccessWindow, AllianceAnalyst
+
+    memberships = list(
+        Membership.objects.filter(user_id=user.pk).values_list(
+            "partnership_id", "role", "partnership__alliance_id"
+        )
+    )
+    return access.Actor(
+        user_id=user.pk,
+        email=user.email,
+        display_name=user.get_full_name() or user.email,
+        roles={pid: Role(role) for pid, role, _ in memberships},
+        analyst_alliance_ids=frozenset(
+            AllianceAnalyst.objects.filter(user_id=user.pk).values_list("alliance_id", flat=True)
+        ),
+        open_group_ids=frozenset(
+            AccessWindow.objects.filter(
+                user_id=user.pk, opens_at__lte=now, closes_at__gt=now, group__user=user.pk
+            ).values_list("group_id", flat=True)
+        ),
+        group_ids=frozenset(user.groups.values_list("id", flat=True)),
+        alliance_ids=frozenset(a for _, _, a in memberships if a is not None),
+        is_independent_adviser=user.is_independent_adviser,
+        is_platform_staff=user.is_staff,
+        resolved_at=now,
+    )
+
+
+def _windows(world):
+    """The adviser in two teams with an open window each, one closed, one not yet
+    open, and one open window on a group they have since left."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from tenancy.models import AccessWindow
+
+    now = timezone.now()
+    spans = {
+        "open-a": (-1, 1),
+        "open-b": (-2, 3),
+        "closed": (-5, -1),
+        "future": (1, 4),
+        "left": (-1, 1),
+    }
+    for name, (opens, closes) in spans.items():
+        group = Group.objects.create(name=f"team {name}")
+        if name != "left":
+            world.adviser.groups.add(group)
+        AccessWindow.objects.create(
+            user=world.adviser,
+            group=group,
+            opens_at=now + timedelta(days=opens),
+            closes_at=now + timedelta(days=closes),
+        )
+    world.bolton_member.groups.add(Group.objects.get(name="team open-a"))
+    return now
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "salford_lead",
+        "salford_member",
+        "bolton_lead",
+        "bolton_member",
+        "adviser",
+        "analyst",
+        "staff",
+        "outsider",
+    ],
+)
+def test_actor_resolution_is_one_query_and_the_same_actor(
+    world, principal, django_assert_num_queries
+):
+    now = _windows(world)
+    user = getattr(world, principal)
+
+    with django_assert_num_queries(1):
+        actor = access.actor_for(user, now=now)
+
+    assert actor == _actor_by_four_queries(user, now)
+
+
+def test_actor_holds_open_windows_only_on_groups_still_held(world):
+    now = _windows(world)
+
+    actor = access.actor_for(world.adviser, now=now)
+
+    assert {g.name for g in _groups(actor.open_group_ids)} == {"team open-a", "team open-b"}
+    assert {g.name for g in _groups(actor.group_ids)} == {
+        "team open-a",
+        "team open-b",
+        "team closed",
+        "team future",
+    }
+
+
+def _groups(ids):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.filter(pk__in=ids)
 
 
 # permitted_ids: per-row flags for a page, one query ------------------------------------

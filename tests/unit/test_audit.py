@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from io import StringIO
 from itertools import pairwise
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from audit import services
@@ -53,7 +54,8 @@ class TestRecord:
             assert after.prev_hash == before.hash
         for event in events:
             assert event.hash == chain_hash(event.prev_hash, event_fields(event))
-        assert [e.pk for e in events] == [1, 2, 3, 4, 5]
+        assert [e.pk for e in events] == sorted(e.pk for e in events)
+        assert len({e.lane for e in events}) == 1
 
     def test_event_names_actor_object_and_owning_partnership(self, world):
         actor = access.actor_for(world.salford_member)
@@ -165,76 +167,91 @@ class TestVerifyAuditChain:
         assert "Audit chain intact: 0 events" in _verify()
 
     def test_edited_event_is_named(self, world):
-        _record_five(world)
-        _raw("UPDATE {table} SET action = %s WHERE id = %s", ["delete", 3])
+        events = _record_five(world)
+        _raw("UPDATE {table} SET action = %s WHERE id = %s", ["delete", events[2].pk])
 
         with pytest.raises(CommandError) as broken:
             _verify()
 
         assert str(broken.value) == (
-            "Audit chain broken at event 3: its contents do not match its hash (it was edited)."
+            f"Audit chain broken at event {events[2].pk}: its contents do not match its hash "
+            "(it was edited)."
         )
 
     def test_edited_detail_is_named(self, world):
-        _record_five(world)
-        _raw("UPDATE {table} SET actor_email = %s WHERE id = %s", ["someone@else.test", 4])
+        events = _record_five(world)
+        _raw("UPDATE {table} SET actor_email = %s WHERE id = %s", ["x@else.test", events[3].pk])
 
-        with pytest.raises(CommandError, match="broken at event 4: its contents"):
+        with pytest.raises(CommandError, match=f"broken at event {events[3].pk}: its contents"):
             _verify()
 
     def test_rehashed_edit_breaks_the_next_link(self, world):
         """Someone who edits an event and recomputes its hash still breaks the chain:
         the next event's previous-hash no longer matches."""
-        _record_five(world)
-        event = AuditEvent.objects.get(pk=2)
+        events = _record_five(world)
+        event = AuditEvent.objects.get(pk=events[1].pk)
         event.action = "delete"
         new_hash = chain_hash(event.prev_hash, event_fields(event))
-        _raw("UPDATE {table} SET action = %s, hash = %s WHERE id = %s", ["delete", new_hash, 2])
+        _raw(
+            "UPDATE {table} SET action = %s, hash = %s WHERE id = %s",
+            ["delete", new_hash, event.pk],
+        )
 
         with pytest.raises(CommandError) as broken:
             _verify()
 
-        assert str(broken.value).startswith("Audit chain broken at event 3: its previous-hash")
+        assert str(broken.value).startswith(
+            f"Audit chain broken at event {events[2].pk}: its previous-hash"
+        )
 
     def test_deleted_middle_event_is_named(self, world):
-        _record_five(world)
-        _raw("DELETE FROM {table} WHERE id = %s", [3])
+        events = _record_five(world)
+        _raw("DELETE FROM {table} WHERE id = %s", [events[2].pk])
 
         with pytest.raises(CommandError) as broken:
             _verify()
 
         assert str(broken.value) == (
-            "Audit chain broken at event 4: its previous-hash does not match the event before "
-            "it (an event was deleted, inserted or reordered)."
+            f"Audit chain broken at event {events[3].pk}: its previous-hash does not match the "
+            "event before it (an event was deleted, inserted or reordered)."
         )
 
     def test_deleted_first_event_is_named(self, world):
-        _record_five(world)
-        _raw("DELETE FROM {table} WHERE id = %s", [1])
+        events = _record_five(world)
+        _raw("DELETE FROM {table} WHERE id = %s", [events[0].pk])
 
-        with pytest.raises(CommandError, match="broken at event 2: its previous-hash"):
+        with pytest.raises(CommandError, match=f"broken at event {events[1].pk}: its previous"):
             _verify()
 
     def test_reordered_events_are_named(self, world):
         """Swap every column but the id between events 2 and 3, as a reordering would."""
-        _record_five(world)
-        columns = [f.attname for f in AuditEvent._meta.concrete_fields if f.attname != "id"]
-        # A temporary hash for event 3 first, because `hash` is unique.
-        rows = {pk: AuditEvent.objects.filter(pk=pk).values_list(*columns).get() for pk in (2, 3)}
-        hash_index = columns.index("hash")
-        assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
-        # Column names come from the model, quoted; values are parameters.
-        sql = "UPDATE {table} SET " + assignments + " WHERE id = %s"  # noqa: S608
-        placeholder = list(rows[3])
-        placeholder[hash_index] = "f" * 64
-        _raw(sql, [*_db_values(columns, placeholder), 3])
-        _raw(sql, [*_db_values(columns, list(rows[3])), 2])
-        _raw(sql, [*_db_values(columns, list(rows[2])), 3])
+        events = _record_five(world)
+        _swap_contents(events[1].pk, events[2].pk)
 
         with pytest.raises(CommandError) as broken:
             _verify()
 
-        assert str(broken.value).startswith("Audit chain broken at event 2: its previous-hash")
+        assert str(broken.value).startswith(
+            f"Audit chain broken at event {events[1].pk}: its previous-hash"
+        )
+
+
+def _swap_contents(first: int, second: int) -> None:
+    """Swap every column but the id between two events, as a reordering would."""
+    columns = [f.attname for f in AuditEvent._meta.concrete_fields if f.attname != "id"]
+    rows = {
+        pk: AuditEvent.objects.filter(pk=pk).values_list(*columns).get() for pk in (first, second)
+    }
+    hash_index = columns.index("hash")
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    # Column names come from the model, quoted; values are parameters.
+    sql = "UPDATE {table} SET " + assignments + " WHERE id = %s"  # noqa: S608
+    # A temporary hash for the second first, because `hash` is unique.
+    placeholder = list(rows[second])
+    placeholder[hash_index] = "f" * 64
+    _raw(sql, [*_db_values(columns, placeholder), second])
+    _raw(sql, [*_db_values(columns, list(rows[second])), first])
+    _raw(sql, [*_db_values(columns, list(rows[first])), second])
 
 
 def _db_values(columns: list[str], values: list[Any]) -> list[Any]:
@@ -249,8 +266,8 @@ def _db_values(columns: list[str], values: list[Any]) -> list[Any]:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_keep_the_chain_intact(world):
-    """Writers in parallel transactions serialise on the chain lock: no two events
-    link to the same tail and no id is taken twice."""
+    """Writers in parallel transactions each lock a lane's tail: no two events link
+    to the same tail and no id is taken twice."""
     writers, per_writer = 8, 10
     start = threading.Barrier(writers)
     failures: list[BaseException] = []
@@ -280,4 +297,140 @@ def test_concurrent_writers_keep_the_chain_intact(world):
     total = writers * per_writer
     assert AuditEvent.objects.count() == total
     assert f"Audit chain intact: {total} events" in _verify()
-    assert list(AuditEvent.objects.values_list("id", flat=True)) == list(range(1, total + 1))
+    assert AuditEvent.objects.values("id").distinct().count() == total
+
+
+# -- Lanes (ADR 0009): concurrent appends take different chains ---------------------
+
+
+@contextmanager
+def _lanes_held(*lanes: int) -> Iterator[None]:
+    """Another session holds these lanes' tails, as requests in flight would (for
+    tests whose appends commit: a test's own open transaction keeps its lane)."""
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+            for lane in lanes:
+                cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services._CHAIN_LOCK_KEY, lane])
+        yield
+    finally:
+        # Released here: a closed session's locks go only when its backend exits,
+        # which may be after the next append has looked for a free lane.
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock_all()")
+        other.close()
+
+
+def _first_lane() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid() %% %s", [services.LANES])
+        return int(cursor.fetchone()[0])
+
+
+def _record_in_two_lanes(world) -> list[AuditEvent]:
+    """Five events alternating between two lanes: a b a b a."""
+    actor = access.actor_for(world.bolton_member)
+    own = _first_lane()
+    events = []
+    for n in range(5):
+        if n % 2:
+            with _lanes_held(own):
+                events.append(services.record(actor=actor, action="list", obj=world.bolton))
+        else:
+            events.append(services.record(actor=actor, action="view", obj=world.bolton))
+    return events
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+class TestLanes:
+    def test_a_busy_lane_sends_the_event_to_the_next_free_one(self, world):
+        own = _first_lane()
+        first = services.record(actor=world.bolton_lead, action="view", obj=world.bolton)
+
+        with _lanes_held(own, (own + 1) % services.LANES):
+            moved = services.record(actor=world.bolton_lead, action="view", obj=world.bolton)
+        back = services.record(actor=world.bolton_lead, action="view", obj=world.bolton)
+
+        assert first.lane == own
+        assert moved.lane == (own + 2) % services.LANES
+        assert moved.prev_hash == GENESIS
+        assert back.lane == own
+        assert back.prev_hash == first.hash
+        assert "Audit chain intact: 3 events" in _verify()
+
+    def test_interleaved_lanes_verify(self, world):
+        events = _record_in_two_lanes(world)
+
+        assert len({e.lane for e in events}) == 2
+        assert events[2].prev_hash == events[0].hash
+        assert events[3].prev_hash == events[1].hash
+        assert "Audit chain intact: 5 events" in _verify()
+
+    def test_an_edit_in_another_lane_is_named(self, world):
+        events = _record_in_two_lanes(world)
+        _raw("UPDATE {table} SET object_id = %s WHERE id = %s", ["999", events[1].pk])
+
+        with pytest.raises(CommandError, match=f"broken at event {events[1].pk}: its contents"):
+            _verify()
+
+    def test_a_deletion_in_another_lane_is_named(self, world):
+        events = _record_in_two_lanes(world)
+        _raw("DELETE FROM {table} WHERE id = %s", [events[1].pk])
+
+        with pytest.raises(CommandError, match=f"broken at event {events[3].pk}: its previous"):
+            _verify()
+
+    def test_reordering_across_lanes_is_named(self, world):
+        events = _record_in_two_lanes(world)
+        _swap_contents(events[1].pk, events[2].pk)
+
+        with pytest.raises(CommandError, match=f"broken at event {events[1].pk}"):
+            _verify()
+
+    def test_moving_an_event_to_another_lane_is_named(self, world):
+        events = _record_in_two_lanes(world)
+        _raw("UPDATE {table} SET lane = %s WHERE id = %s", [events[0].lane, events[3].pk])
+
+        with pytest.raises(CommandError, match=f"broken at event {events[3].pk}"):
+            _verify()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_audited_reads_do_not_wait_for_each_other(world):
+    """A list's audit event written in one request's open transaction does not hold
+    up another request's (before lanes, the second queued on one global lock until
+    the first committed). Two connections; bounded waits, so a regression fails
+    rather than hangs."""
+    first_written, release_first, second_written = (threading.Event() for _ in range(3))
+    failures: list[BaseException] = []
+
+    def audited_read(written: threading.Event, hold: threading.Event | None) -> None:
+        try:
+            with transaction.atomic():
+                services.record(actor=world.salford_member, action="list", obj=world.salford)
+                written.set()
+                if hold is not None:
+                    hold.wait(timeout=30)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=audited_read, args=(first_written, release_first))
+    second = threading.Thread(target=audited_read, args=(second_written, None))
+    first.start()
+    try:
+        assert first_written.wait(timeout=10)
+        second.start()
+        finished_while_first_open = second_written.wait(timeout=5)
+    finally:
+        release_first.set()
+        first.join(timeout=30)
+        second.join(timeout=30)
+
+    assert finished_while_first_open, "the second read waited for the first to commit"
+    assert failures == []
+    assert "Audit chain intact: 2 events" in _verify()

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import (
-    Case,
-    Count,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from core.errors import NotFound, ValidationFailed
 from reviews.models import Review, ReviewArea
 from tenancy import access
-from tenancy.access import Actor
+from tenancy.access import Actor, VisibleQuerySet
 
 from ..models import EvidenceItem, EvidenceShare
 
@@ -64,35 +52,60 @@ def _id(raw: object) -> int | None:
     return value if value > 0 else None
 
 
-def _row_data(actor: Actor, items: QuerySet[EvidenceItem]) -> QuerySet[EvidenceRow]:
+# What a row shows of the related rows it joins: never the adder's password hash or
+# the whole review and partnership rows (PERFORMANCE.md P6).
+_ROW_COLUMNS = (
+    *(f.name for f in EvidenceItem._meta.concrete_fields),
+    "partnership__name",
+    "partnership__slug",
+    "review__status",
+    "review__reviewed_partnership_id",
+    "review__reviewing_partnership_id",
+    "review__team_group_id",
+    "added_by__email",
+    "added_by__full_name",
+)
+
+
+def _share_counts(own: frozenset[int]) -> Callable[[list[EvidenceItem]], None]:
+    """Sets `share_count` on a fetched page: how many live reviews each of the actor's
+    own partnerships' items is shared with, in one grouped query for the page; None
+    for anyone else's items, whose sharing is not theirs to know."""
+
+    def count(items: list[EvidenceItem]) -> None:
+        mine = [item.pk for item in items if item.partnership_id in own]
+        counts = (
+            dict(
+                EvidenceShare.objects.filter(item_id__in=mine)
+                .exclude(review__status=Review.Status.CLOSED)
+                .order_by()
+                .values_list("item_id")
+                .annotate(n=Count("pk"))
+                .values_list("item_id", "n")
+            )
+            if mine
+            else {}
+        )
+        for item in items:
+            item.share_count = counts.get(item.pk, 0) if item.partnership_id in own else None  # type: ignore[attr-defined]
+
+    return count
+
+
+def _row_data(actor: Actor, items: VisibleQuerySet[EvidenceItem]) -> QuerySet[EvidenceRow]:
     """What a list row shows, in a fixed number of queries whatever the page size:
-    the owner and adder joined, the areas prefetched (only areas of reviews the
-    actor can see: an item may inform another review the actor is not part of),
-    and, for the actor's own partnerships' items only, how many live reviews it is
-    shared with (`share_count`; None for anyone else's, whose sharing is not theirs
-    to know)."""
-    own = actor.partnership_ids()
-    if own:
-        live = (
-            EvidenceShare.objects.filter(item=OuterRef("pk"))
-            .exclude(review__status=Review.Status.CLOSED)
-            .order_by()
-            .values("item")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        share_count: Case | Value = Case(
-            When(partnership_id__in=own, then=Coalesce(Subquery(live), 0)),
-            default=Value(None),
-            output_field=IntegerField(),
-        )
-    else:
-        share_count = Value(None, output_field=IntegerField())
+    the page's ids (rule by rule, see access.VisibleQuerySet), the rows with the
+    owner, review and adder columns shown, the areas prefetched (only areas of
+    reviews the actor can see: an item may inform another review the actor is not
+    part of), and `share_count` for the page in one grouped query."""
     areas = ReviewArea.objects.filter(review__in=access.visible(actor, Review).values("pk"))
-    return (
-        items.select_related("partnership", "review", "added_by")
+    return cast(
+        "QuerySet[EvidenceRow]",
+        items.paged_by_rule()
+        .select_related("partnership", "review", "added_by")
+        .only(*_ROW_COLUMNS)
         .prefetch_related(Prefetch("areas", queryset=areas.order_by("review_id", "position")))
-        .annotate(share_count=share_count)
+        .after_fetch(_share_counts(actor.partnership_ids())),
     )
 
 

@@ -14,16 +14,14 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from perf import database
-from perf.goals import API_LIST, Goals, api_route_built
+from perf.goals import Goals
 from perf.http import http_figures
 from perf.measure import Result, Timing
-from perf.workload import NOT_SEEDED, SCALES, default_database
+from perf.workload import NOT_SEEDED, SCALES, TENTH, default_database
 
-GOAL_IDS = ("P2", "P3", "P5", "P6", "P7")
+GOAL_IDS = ("P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9")
 NOT_MEASURED = {
     "P1": "GraphQL benchmark query / raw SQL: no benchmarking query exists in this codebase yet",
-    "P4": "p50 at 10x / p50 at 1x: compare the P3 and P7 medians of perf-10.json and "
-    "perf-1.json (perf_seed --scale 10 takes several minutes)",
 }
 
 
@@ -38,7 +36,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=list(SCALES), default="0.1")
         parser.add_argument("--database", help="Database made by perf_seed (default by scale).")
+        parser.add_argument(
+            "--tenth-database",
+            help="Database seeded with a tenth of the data, for P4 (default by scale).",
+        )
         parser.add_argument("--json", dest="json_path", help="Where to write the results.")
+        parser.add_argument("--no-http", action="store_true", help="Skip P8 and P9 (wrk).")
         parser.add_argument("--rounds", type=int, default=51, help="Measured calls of each side.")
         parser.add_argument("--warmup", type=int, default=5, help="Unmeasured calls first.")
         parser.add_argument(
@@ -56,6 +59,13 @@ class Command(BaseCommand):
         marker = database.read_marker(name)
         if marker is None:
             raise CommandError(f"{name} was not made by perf_seed; refusing to measure it.")
+        tenth_scale = TENTH.get(scale)
+        tenth = options["tenth_database"] or (tenth_scale and default_database(tenth_scale))
+        if tenth and not (database.exists(database.checked(tenth)) and database.read_marker(tenth)):
+            raise CommandError(
+                f"No perf_seed database {tenth} for P4: run `manage.py perf_seed --scale "
+                f"{tenth_scale}` first (or name one with --tenth-database)."
+            )
         if options["rounds"] < 1 or options["warmup"] < 0:
             raise CommandError("--rounds must be at least 1 and --warmup at least 0.")
         timing = Timing(rounds=options["rounds"], warmup=options["warmup"])
@@ -79,10 +89,21 @@ class Command(BaseCommand):
             results: list[Result] = []
             for step in (goals.p2, goals.p3, goals.p5, goals.p6, goals.p7):
                 results += step()
+            if tenth and tenth_scale:
+                results += goals.p4(tenth, tenth_scale)
             with connection.cursor() as cursor:
                 cursor.execute("SHOW server_version")
                 server_version = cursor.fetchone()[0]
-            http = http_figures(name, route_built=api_route_built(), path=API_LIST)
+            if options["no_http"]:
+                http: dict[str, Any] = {"measured": False, "reason": "--no-http"}
+            else:
+                who = {
+                    "owner": goals.who.owner,
+                    "member": goals.member_user,
+                    "reviewer": goals.who.reviewer,
+                }
+                http = http_figures(name, who)
+            results += http.pop("results", [])
         seconds = time.perf_counter() - started
         load_after = os.getloadavg()
         self._print(results, http)
@@ -110,7 +131,7 @@ class Command(BaseCommand):
             },
             "results": [result.as_json() for result in results],
             "not_measured": [{"id": key, "reason": why} for key, why in NOT_MEASURED.items()],
-            "http": http,
+            "http": {k: v for k, v in http.items() if k != "lines"},
         }
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(report, indent=2) + "\n")
@@ -124,7 +145,9 @@ class Command(BaseCommand):
         def value(result: Result, side: float | None) -> str:
             if side is None:
                 return "not built"
-            return f"{side:.2f} ms" if result.unit == "ms" else f"{int(side)} q"
+            if result.unit == "ms":
+                return f"{side:.2f} ms"
+            return f"{side:.1f} req/s" if result.unit == "req/s" else f"{int(side)} q"
 
         rows = [
             (
