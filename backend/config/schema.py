@@ -3,21 +3,39 @@
 import graphene
 
 from accounts.schema import Mutation as AccountsMutation
+from budgets.schema import Mutation as BudgetsMutation
+from budgets.schema import Query as BudgetsQuery
 from evidence.schema import Mutation as EvidenceMutation
 from evidence.schema import Query as EvidenceQuery
 from handbooks.schema import Mutation as HandbooksMutation
 from handbooks.schema import Query as HandbooksQuery
 from reviews.schema import Mutation as ReviewsMutation
 from reviews.schema import Query as ReviewsQuery
+from surveys.schema import Mutation as SurveysMutation
+from surveys.schema import Query as SurveysQuery
 from tenancy.schema import Query as TenancyQuery
 
 
-class Query(TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, graphene.ObjectType):
+class Query(
+    TenancyQuery,
+    HandbooksQuery,
+    ReviewsQuery,
+    EvidenceQuery,
+    BudgetsQuery,
+    SurveysQuery,
+    graphene.ObjectType,
+):
     pass
 
 
 class Mutation(
-    AccountsMutation, HandbooksMutation, ReviewsMutation, EvidenceMutation, graphene.ObjectType
+    AccountsMutation,
+    HandbooksMutation,
+    ReviewsMutation,
+    EvidenceMutation,
+    BudgetsMutation,
+    SurveysMutation,
+    graphene.ObjectType,
 ):
     pass
 

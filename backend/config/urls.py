@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("handbooks.api_urls")),
     path("", include("reviews.api_urls")),
     path("", include("evidence.api_urls")),
+    path("", include("budgets.api_urls")),
+    path("", include("surveys.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +23,8 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     # evidence/... and a review's evidence, requests and coverage (reviews/<id>/...).
     path("", include("evidence.urls")),
+    path("budgets/", include("budgets.urls")),
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -10,27 +10,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
-from rest_framework import pagination, parsers, permissions, status
+from rest_framework import pagination, permissions, status
 from rest_framework.response import Response
 
 from . import outage
 from .errors import DomainError, NotFound
-from .json_input import JsonInputError, load_json
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, reading through core.json_input: a body that is too deep or
-    is not JSON is a 400 with a plain message. A NUL is left to the serializers, whose
-    fields refuse it one by one ("Null characters are not allowed." on a CharField), so
-    the caller learns which field. (DRF reads the body through `request.body`, so
-    Django's DATA_UPLOAD_MAX_MEMORY_SIZE caps it first: see exception_handler.)"""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            return load_json(stream.read(), refuse_nul=False)
-        except JsonInputError as exc:
-            raise drf_exceptions.ParseError(str(exc)) from None
-
 
 INVALID_CURSOR = "The cursor is not valid. Follow the next and previous links as given."
 

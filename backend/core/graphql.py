@@ -26,8 +26,8 @@ same case (not_authenticated, authentication_failed, throttled, too_large).
 
 Validation is the expensive step (graphql-core's overlapping-fields rule is quadratic
 in the fields of a selection set), so the selections are counted right after parsing
-and before validating, and each query text's parsed and validated document is kept
-in a bounded in-process LRU: a repeated query is neither parsed nor validated again.
+and before validating, and each (short) query text's parsed and validated document is
+kept in a bounded in-process LRU: a repeated query is neither parsed nor validated again.
 """
 
 from __future__ import annotations
@@ -235,16 +235,25 @@ class CheckedDocument(NamedTuple):
     errors: list[GraphQLError]
 
 
-# Each entry holds a query of at most GRAPHQL_MAX_TOKENS tokens, so the bound on
-# entries bounds the memory.
-DOCUMENT_CACHE_SIZE = 256
+# The cache's bound: a parsed document takes about 60 bytes per character of its query
+# (a 4,096-character query about 250 KB), so at most 128 entries of at most 4,096
+# characters each: about 32 MB per process at worst, a few MB for the queries the
+# pages and scripts send (a few hundred characters each). Longer queries are checked
+# on every request.
+DOCUMENT_CACHE_SIZE = 128
+CACHEABLE_QUERY_CHARS = 4096
 
 
-@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
 def checked_document(schema: Any, query: str, limits: Limits) -> CheckedDocument:
     """The query parsed (at most `max_tokens` tokens), its selections counted (at most
-    `max_selections`), then validated; refusals are kept too, so a repeated bad query
-    costs a dictionary look-up."""
+    `max_selections`), then validated: from the cache when it has been seen (refusals
+    are kept too, so a repeated bad query costs a dictionary look-up)."""
+    if len(query) > CACHEABLE_QUERY_CHARS:
+        return _check_document(schema, query, limits)
+    return _cached_check_document(schema, query, limits)
+
+
+def _check_document(schema: Any, query: str, limits: Limits) -> CheckedDocument:
     try:
         document = parse(query, max_tokens=limits.max_tokens)
     except GraphQLError as error:
@@ -258,6 +267,9 @@ def checked_document(schema: Any, query: str, limits: Limits) -> CheckedDocument
         return CheckedDocument(None, [GraphQLError(message)])
     errors = validate(schema, document, validation_rules(limits), max_errors=20)
     return CheckedDocument(document, list(errors))
+
+
+_cached_check_document = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(_check_document)
 
 
 def _json_error(message: str, status: int, code: str | None = None) -> JsonResponse:

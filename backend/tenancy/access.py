@@ -308,9 +308,26 @@ ROLE_MAPS: dict[str, RoleMap] = {
         team_perms=frozenset({"view", "withdraw"}),
         team_needs_window=True,
     ),
+    "budgets.Budget": RoleMap(
+        # A partnership's own money: every member reads it, its leads and business
+        # managers enter and change it. No reviewer, analyst or staff role reaches a
+        # row: alliance analysts get anonymised benchmarks only, never a budget.
+        partnership_path="partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS},
+    ),
+    "surveys.Survey": RoleMap(
+        # A professionals survey, its answers (free text included) and its results
+        # belong to the surveyed partnership: every member reads them, managers run
+        # the survey. The review team reads them only while its window is open.
+        partnership_path="partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS},
+        team_group_path="review__team_group_id",
+        team_perms=frozenset({"view"}),
+        team_needs_window=True,
+    ),
     "tenancy.Partnership": RoleMap(
         # Any member adds to the evidence library; its managers read who has viewed
-        # the library's evidence (the partnership's access log).
+        # the library's evidence (the partnership's access log) and add budgets.
         partnership_path="id",
         roles={
             "view": ALL_ROLES,
@@ -318,6 +335,8 @@ ROLE_MAPS: dict[str, RoleMap] = {
             "manage_members": LEADS,
             "add_evidence": ALL_ROLES,
             "view_evidence_log": MANAGERS,
+            "add_budget": MANAGERS,
+            "add_survey": MANAGERS,
         },
     ),
     "tenancy.Membership": RoleMap(

@@ -104,6 +104,18 @@ PLAN: dict[str, Gate] = {
     "evidence.EvidenceItem": Gate("evidence.EvidenceItem"),
     "evidence.EvidenceShare": Gate("evidence.EvidenceItem", "item"),
     "evidence.DocumentRequest": Gate("evidence.DocumentRequest"),
+    "budgets.Budget": Gate("budgets.Budget"),
+    "budgets.Contribution": Gate("budgets.Budget", "budget"),
+    "budgets.OtherIncome": Gate("budgets.Budget", "budget"),
+    "budgets.Spending": Gate("budgets.Budget", "budget"),
+    "surveys.Survey": Gate("surveys.Survey"),
+    "surveys.SurveyQuestion": Gate("surveys.Survey", "survey"),
+    "surveys.Invitation": Gate("surveys.Survey", "survey"),
+    "surveys.Response": Gate("surveys.Survey", "survey"),
+    # Free-text answers are as sensitive as evidence: the survey's readers only.
+    "surveys.Answer": Gate("surveys.Survey", "response__survey"),
+    "surveys.Baseline": Gate("surveys.Survey", "survey"),
+    "surveys.BaselineCount": Gate("surveys.Survey", "baseline__survey"),
 }
 
 # Tables of the project that hold text but are not a partnership's own data.
@@ -116,6 +128,10 @@ NOT_TENANT: dict[str, str] = {
     "accounts.ApiToken": (
         "a user's own credential, not a partnership's; the matrix rows accounts:token* "
         "and accounts-api:token-* check that only its owner reaches it"
+    ),
+    "surveys.BankQuestion": (
+        "the shared question bank: the same wording for every partnership (so results "
+        "compare), kept by platform staff; it holds no partnership's data"
     ),
     "tenancy.Alliance": "a region shared by all its partnerships; its name is public to them",
     "tenancy.Organisation": (
@@ -156,6 +172,13 @@ SKIPS: dict[tuple[str, str], str] = {
         "as the Content-Type header"
     ),
     ("evidence.EvidenceItem", "sha256"): "a digest the server computes, not typed text",
+    ("surveys.Survey", "open_token_hash"): "a SHA-256 digest of a link's token, never shown",
+    ("surveys.Invitation", "token_hash"): "a SHA-256 digest of a link's token, never shown",
+    ("surveys.Answer", "choice"): (
+        "an option code of the question's scale (surveys.scales), checked by the services; "
+        "results count it, never show it as text"
+    ),
+    ("surveys.BaselineCount", "code"): "a code of the shared question bank, checked by the service",
     ("reviews.TeamInvitation", "email"): (
         "an address, not free text (a marker is not a valid email); the invitee's name is "
         "seeded in its place"
@@ -273,7 +296,8 @@ def who_may_see(label: str, pk: int, world: MatrixWorld) -> frozenset[str]:
         }, "the canary's rules know only reviews between Salford and Bolton"
         return both | team if review.pk == world.review.pk else both
 
-    if label in ("tenancy.Partnership", "tenancy.Membership"):
+    if label in ("tenancy.Partnership", "tenancy.Membership", "budgets.Budget"):
+        # A budget: its own partnership's members, and nobody else at all.
         return owners
     if label in ("handbooks.Handbook", "handbooks.HandbookVersion"):
         handbook = (
@@ -314,6 +338,13 @@ def who_may_see(label: str, pk: int, world: MatrixWorld) -> frozenset[str]:
         if EvidenceShare.objects.filter(item=item, review=world.review).exists():
             readers |= team  # the live grant
         return readers
+    if label == "surveys.Survey":
+        from surveys.models import Survey
+
+        # The surveyed partnership; the review team while its window is open.
+        survey = Survey.objects.get(pk=pk)
+        assert survey.partnership_id == world.owner.pk
+        return owners | team if survey.review_id == world.review.pk else owners
     raise KeyError(f"{label}: say in canary.who_may_see who may see its rows")
 
 

@@ -910,6 +910,222 @@ TABLE: dict[str, Row] = {
         kwargs={"review_id": "{w.review.pk}"},
         missing={"review_id": "999999"},
     ),
+    # Budgets: Salford's 2022/23 budget. Its members read it; its leads and business
+    # managers enter and change; nobody else reaches a figure (not the review team, not
+    # the alliance analyst, not platform staff) -------------------------------------------
+    "budgets:index": Row(
+        # Members go to their own partnership's budgets; the rest are told whose they are.
+        outcomes(
+            "200 hidden",
+            anonymous=LOGIN,
+            owners="302 /budgets/{w.owner.slug}/",
+            reviewing="302 /budgets/bolton/",
+            other_partnership_member="302 /budgets/wigan/",
+        )
+    ),
+    "budgets:list": Row(
+        owner_page(), kwargs={"slug": "{w.owner.slug}"}, missing={"slug": "no-such-partnership"}
+    ),
+    "budgets:detail": Row(
+        owner_page(), kwargs={"budget_id": "{w.budget.pk}"}, missing={"budget_id": "999999"}
+    ),
+    "budgets:edit": Row(
+        owner_page(owner_member="403"),
+        kwargs={"budget_id": "{w.budget.pk}"},
+        missing={"budget_id": "999999"},
+    ),
+    "budgets:edit-check": Row(
+        # No answers waiting: managers are sent back to the form.
+        owner_page(owner_member="403", owner_managers="302 /budgets/year/{w.budget.pk}/edit/"),
+        kwargs={"budget_id": "{w.budget.pk}"},
+    ),
+    "budgets:add": Row(owner_page(owner_member="403"), kwargs={"slug": "{w.owner.slug}"}),
+    "budgets:add POST": Row(
+        # Answers wait in the session for the check page: nothing is written yet.
+        owner_page(owner_member="403", owner_managers="302 /budgets/{w.owner.slug}/add/check/"),
+        method="POST",
+        kwargs={"slug": "{w.owner.slug}"},
+        data={"year": "2021/22", "child_population": "1000"},
+    ),
+    "budgets:add-check": Row(
+        owner_page(owner_member="403", owner_managers="302 /budgets/{w.owner.slug}/add/"),
+        kwargs={"slug": "{w.owner.slug}"},
+    ),
+    "budgets:import": Row(owner_page(owner_member="403"), kwargs={"slug": "{w.owner.slug}"}),
+    "budgets:import-check": Row(
+        owner_page(owner_member="403", owner_managers="302 /budgets/{w.owner.slug}/import/"),
+        kwargs={"slug": "{w.owner.slug}"},
+    ),
+    "budgets:export": Row(
+        owner_page(),
+        kwargs={"slug": "{w.owner.slug}", "file_format": "csv"},
+        missing={"slug": "no-such-partnership", "file_format": "csv"},
+    ),
+    "budgets-api:budget-list": Row(signed_in_api()),
+    "budgets-api:budget-list POST": Row(
+        owner_api(owner_member="403", owner_managers="201"),
+        method="POST",
+        json=True,
+        data={"partnership": "{w.owner.pk}", "year": "2021/22", "child_population": "1000"},
+    ),
+    "budgets-api:budget-detail": Row(
+        owner_api(), kwargs={"budget_id": "{w.budget.pk}"}, missing={"budget_id": "999999"}
+    ),
+    "budgets-api:budget-detail PUT": Row(
+        owner_api(owner_member="403", owner_managers="200 sees"),
+        method="PUT",
+        json=True,
+        kwargs={"budget_id": "{w.budget.pk}"},
+        data={"year": "2022/23", "child_population": "1000"},
+    ),
+    "budgets-api:budget-import": Row(
+        # The file must come as multipart/form-data: managers sending a form get 415;
+        # whose partnership it is is settled before the body is read.
+        owner_api(owner_member="403", owner_managers="415"),
+        method="POST",
+        kwargs={"slug": "{w.owner.slug}"},
+        data={"confirm": "true"},
+    ),
+    "budgets-api:budget-export": Row(
+        owner_api(),
+        kwargs={"slug": "{w.owner.slug}", "file_format": "csv"},
+        missing={"slug": "no-such-partnership", "file_format": "csv"},
+    ),
+    # Surveys: Salford's survey, part of the review of Salford. Its results and free
+    # text belong to Salford; the review team reads them while its window is open ------
+    "surveys:list": Row(signed_in_page(reviewer_window_open="200 sees")),
+    "surveys:create": Row(
+        # Managers of a partnership set up its surveys (Bolton's lead: for Bolton).
+        outcomes(
+            "403",
+            anonymous=LOGIN,
+            owner_managers="200 sees",
+            reviewing_partnership_lead="200 hidden",
+        )
+    ),
+    "surveys:detail": Row(
+        owner_page(reviewer_window_open="200 sees"),
+        kwargs={"survey_id": "{w.survey.pk}"},
+        missing={"survey_id": "999999"},
+    ),
+    "surveys:invite": Row(
+        owner_page(owner_member="403", reviewer_window_open="403"),
+        kwargs={"survey_id": "{w.survey.pk}"},
+        missing={"survey_id": "999999"},
+    ),
+    "surveys:open-link": Row(
+        owner_page(owner_member="403", reviewer_window_open="403"),
+        method="POST",
+        kwargs={"survey_id": "{w.survey.pk}"},
+    ),
+    "surveys:baseline-add": Row(
+        owner_page(owner_member="403", reviewer_window_open="403"),
+        kwargs={"survey_id": "{w.survey.pk}"},
+    ),
+    "surveys:results": Row(
+        owner_page(reviewer_window_open="200 sees"),
+        kwargs={"survey_id": "{w.survey.pk}"},
+        missing={"survey_id": "999999"},
+    ),
+    "surveys:results-csv": Row(
+        owner_page(reviewer_window_open="200 sees"),
+        kwargs={"survey_id": "{w.survey.pk}"},
+        missing={"survey_id": "999999"},
+    ),
+    "surveys:results-xlsx": Row(
+        # A zip: the marker cannot be read in the bytes, so the status is what is checked.
+        owner_page(owners="200", reviewer_window_open="200"),
+        kwargs={"survey_id": "{w.survey.pk}"},
+        missing={"survey_id": "999999"},
+    ),
+    "surveys:import": Row(
+        owner_page(owner_member="403", reviewer_window_open="403"),
+        kwargs={"survey_id": "{w.survey.pk}"},
+    ),
+    "surveys:import-columns": Row(
+        # Nothing uploaded yet: managers go back to the upload.
+        owner_page(
+            owner_member="403",
+            reviewer_window_open="403",
+            owner_managers="302 /surveys/{w.survey.pk}/import/",
+        ),
+        kwargs={"survey_id": "{w.survey.pk}"},
+    ),
+    "surveys:import-check": Row(
+        owner_page(
+            owner_member="403",
+            reviewer_window_open="403",
+            owner_managers="302 /surveys/{w.survey.pk}/import/",
+        ),
+        kwargs={"survey_id": "{w.survey.pk}"},
+    ),
+    # The respondent's pages: the link's token is the only credential, signed in or not.
+    # A forged token is the same 404 for everyone (valid, used and expired links are
+    # tested in tests/integration/test_survey_respond.py).
+    "surveys:respond-start": Row(outcomes("404"), kwargs={"token": "forged-token"}),
+    "surveys:respond-step": Row(
+        outcomes("404"), kwargs={"token": "forged-token", "step": "sector"}
+    ),
+    "surveys:respond-check": Row(outcomes("404"), kwargs={"token": "forged-token"}),
+    "surveys:respond-done": Row(
+        outcomes("404"),
+        tenant_data=False,
+        reason="The confirmation after sending answers; it names the survey only to the "
+        "session that has just answered it.",
+    ),
+    "surveys-api:question-list": Row(
+        outcomes("200", anonymous=API_ANON),
+        tenant_data=False,
+        reason="The shared question bank: the same for every partnership.",
+    ),
+    "surveys-api:survey-list": Row(signed_in_api(reviewer_window_open="200 sees")),
+    "surveys-api:survey-list POST": Row(
+        owner_api(owner_managers="201", owner_member="403"),
+        method="POST",
+        json=True,
+        data={
+            "partnership": "{w.owner.pk}",
+            "title": "Matrix survey",
+            "opens_at": "2030-01-01T09:00:00Z",
+            "closes_at": "2030-02-01T09:00:00Z",
+            "bank_codes": ["felt_supported"],
+        },
+    ),
+    "surveys-api:survey-detail": Row(
+        owner_api(reviewer_window_open="200 sees"),
+        kwargs={"survey_id": "{w.survey.pk}"},
+        missing={"survey_id": "999999"},
+    ),
+    "surveys-api:survey-results": Row(
+        owner_api(reviewer_window_open="200 sees"),
+        kwargs={"survey_id": "{w.survey.pk}"},
+        missing={"survey_id": "999999"},
+    ),
+    "surveys-api:survey-invitations": Row(
+        owner_api(owner_managers="201", owner_member="403", reviewer_window_open="403"),
+        method="POST",
+        json=True,
+        kwargs={"survey_id": "{w.survey.pk}"},
+        data={"count": 1, "days": 7},
+    ),
+    "surveys-api:survey-baselines": Row(
+        owner_api(owner_managers="201", owner_member="403", reviewer_window_open="403"),
+        method="POST",
+        json=True,
+        kwargs={"survey_id": "{w.survey.pk}"},
+        data={
+            "name": "Matrix baseline",
+            "respondents": 10,
+            "counts": [{"code": "collaboration_vision", "answered": 10, "positive": 5}],
+        },
+    ),
+    "surveys-api:survey-import": Row(
+        # No file: managers are told to send one; nobody else gets that far.
+        owner_api(owner_managers="400", owner_member="403", reviewer_window_open="403"),
+        method="POST",
+        kwargs={"survey_id": "{w.survey.pk}"},
+        data={},
+    ),
     # GraphQL queries ---------------------------------------------------------------------
     "graphql:Query.me": Row(
         outcomes("hidden", anonymous=GRAPHQL_ANON, owners="sees"),
@@ -998,7 +1214,70 @@ TABLE: dict[str, Row] = {
         variables={"i": "{w.shared_item.pk}"},
         missing={"i": "999999"},
     ),
+    "graphql:Query.budgets": Row(
+        graphql_list(),
+        query=_q("query", "budgets", "", "{ id year sourceNote partnershipName canChange }"),
+    ),
+    "graphql:Query.budget": Row(
+        graphql_object(),
+        query=_q(
+            "query($id: ID!)",
+            "budget",
+            "(id: $id)",
+            "{ id year sourceNote otherIncome { description amount } }",
+        ),
+        variables={"id": "{w.budget.pk}"},
+        missing={"id": "999999"},
+    ),
+    "graphql:Query.surveyQuestionBank": Row(
+        outcomes("hidden", anonymous=GRAPHQL_ANON),
+        query=_q("query", "surveyQuestionBank", "", "{ code text scale areaOfFocus }"),
+        tenant_data=False,
+        reason="The shared question bank: the same for every partnership.",
+    ),
+    "graphql:Query.surveys": Row(
+        graphql_list(reviewer_window_open="sees"),
+        query=_q("query", "surveys", "", "{ id title partnershipName questions { text } }"),
+    ),
+    "graphql:Query.survey": Row(
+        graphql_object(reviewer_window_open="sees"),
+        query=_q("query($id: ID!)", "survey", "(id: $id)", "{ id title }"),
+        variables={"id": "{w.survey.pk}"},
+        missing={"id": "999999"},
+    ),
+    "graphql:Query.surveyResults": Row(
+        graphql_object(reviewer_window_open="sees"),
+        query=_q(
+            "query($s: ID!)",
+            "surveyResults",
+            "(survey: $s)",
+            "{ respondents questions { text result { n percent intervalLow intervalHigh } "
+            "bySector { suppressed result { n } } comments } }",
+        ),
+        variables={"s": "{w.survey.pk}"},
+        missing={"s": "999999"},
+    ),
     # GraphQL mutations -------------------------------------------------------------------
+    "graphql:Mutation.createBudget": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($p: ID!)",
+            "createBudget",
+            '(partnership: $p, figures: {year: "2021/22", childPopulation: 1000})',
+            "{ errors { messages } budget { id } }",
+        ),
+        variables={"p": "{w.owner.pk}"},
+    ),
+    "graphql:Mutation.updateBudget": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($b: ID!)",
+            "updateBudget",
+            '(budget: $b, figures: {year: "2022/23", childPopulation: 1000})',
+            "{ errors { messages } budget { id } }",
+        ),
+        variables={"b": "{w.budget.pk}"},
+    ),
     "graphql:Mutation.createApiToken": Row(
         outcomes("ok", anonymous=GRAPHQL_ANON),
         query=_q(
@@ -1306,6 +1585,38 @@ TABLE: dict[str, Row] = {
             "{ errors { messages } request { id status } }",
         ),
         variables={"q": "{w.document_request.pk}"},
+    ),
+    "graphql:Mutation.createSurvey": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($p: ID!)",
+            "createSurvey",
+            '(partnership: $p, title: "Matrix", opensAt: "2030-01-01T09:00:00+00:00", '
+            'closesAt: "2030-02-01T09:00:00+00:00", bankCodes: ["felt_supported"])',
+            "{ errors { messages } survey { id } }",
+        ),
+        variables={"p": "{w.owner.pk}"},
+    ),
+    "graphql:Mutation.createSurveyInvitations": Row(
+        graphql_write(owner_managers="ok", owner_member="refused", reviewer_window_open="refused"),
+        query=_q(
+            "mutation($s: ID!)",
+            "createSurveyInvitations",
+            "(survey: $s, count: 1)",
+            "{ errors { messages } tokens }",
+        ),
+        variables={"s": "{w.survey.pk}"},
+    ),
+    "graphql:Mutation.addSurveyBaseline": Row(
+        graphql_write(owner_managers="ok", owner_member="refused", reviewer_window_open="refused"),
+        query=_q(
+            "mutation($s: ID!)",
+            "addSurveyBaseline",
+            '(survey: $s, label: "Matrix", respondents: 10, counts: [{code: '
+            '"collaboration_vision", answered: 10, positive: 5}])',
+            "{ errors { messages } baselineId }",
+        ),
+        variables={"s": "{w.survey.pk}"},
     ),
 }
 

@@ -38,12 +38,16 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import ApiToken, User
+from budgets import services as budget_services
+from budgets.models import Budget
 from evidence import services as evidence_services
 from evidence.models import DocumentRequest, EvidenceItem
 from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
 from reviews.models import Exchange, Phase, Review, TeamInvitation, TeamMember
+from surveys import services as survey_services
+from surveys.models import Survey
 from tenancy.access import Actor, actor_for
 from tenancy.models import Alliance, AllianceAnalyst, Membership, Organisation, Partnership, Role
 
@@ -143,7 +147,12 @@ class MatrixWorld:
     document: EvidenceItem
     team_note: EvidenceItem
     document_request: DocumentRequest
+    # Salford's professionals survey, part of the review: a banked question, a free-text
+    # one and a local one, two responses (one with a comment) and a national baseline.
+    survey: Survey
     invitation: TeamInvitation  # Bolton's lead invited someone without an account
+    # Salford's budget for 2022/23 (its note and grant carry the marker).
+    budget: Budget
 
     @property
     def today(self) -> date:
@@ -343,6 +352,41 @@ def _evidence(
     }
 
 
+def _survey(review: Review, owner: Partnership, owner_lead: User) -> Survey:
+    lead = actor_for(owner_lead)
+    now = timezone.now()
+    survey = survey_services.survey_create(
+        actor=lead,
+        partnership_id=owner.pk,
+        title=f"Professionals survey {MARKER}",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=30),
+        bank_codes=["collaboration_vision", "what_would_help"],
+        local_questions=[survey_services.LocalQuestion(f"Do you use the hub? {MARKER}", "yes_no")],
+        review_id=review.pk,
+    )
+    questions = {q.position: str(q.pk) for q in survey.questions.all()}
+    for token, comment in zip(
+        survey_services.invitations_create(actor=lead, survey_id=survey.pk, count=2, days=7),
+        ("More joint training.", ""),
+        strict=True,
+    ):
+        survey_services.response_submit(
+            token=token,
+            sector="health",
+            role_level="manager",
+            answers={questions[1]: "effective", questions[2]: comment, questions[3]: "yes"},
+        )
+    survey_services.baseline_add(
+        actor=lead,
+        survey_id=survey.pk,
+        label="National early adopter survey",
+        respondents=70,
+        counts={"collaboration_vision": (70, 54)},
+    )
+    return survey
+
+
 def build_matrix_world() -> MatrixWorld:
     alliance = Alliance.objects.create(name="Matrix Alliance", slug="matrix-alliance")
     police = Organisation.objects.create(name="Matrix Police", slug="matrix-police", kind="police")
@@ -440,6 +484,19 @@ def build_matrix_world() -> MatrixWorld:
     handbook, published, draft = _handbook(salford_lead, salford)
     evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
+    budget = budget_services.budget_create(
+        actor=actor_for(salford_lead),
+        partnership_id=salford.pk,
+        data=budget_services.BudgetInput(
+            year="2022/23",
+            child_population="59000",
+            contributions={police.pk: ("13500", "0")},
+            other_income=[(f"Grant {MARKER}", "5000")],
+            spending={"staff": "15000"},
+            source_note=f"Annual report {MARKER}",
+        ),
+    )
+    survey = _survey(review, salford, salford_lead)
     invitation = review_services.team_invitation_create(
         actor=actor_for(bolton_lead),
         review_id=review.pk,
@@ -472,7 +529,9 @@ def build_matrix_world() -> MatrixWorld:
         draft_version=draft,
         draft_area=draft.areas.get(),
         owner_lead_token=token,
+        survey=survey,
         invitation=invitation,
+        budget=budget,
         **evidence,
     )
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from core import graphql as hardened
-from core.graphql import checked_document
+from core.graphql import CACHEABLE_QUERY_CHARS
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +41,9 @@ def validations(monkeypatch) -> Iterator[list[int]]:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(hardened, "validate", counted)
-    checked_document.cache_clear()
+    hardened._cached_check_document.cache_clear()
     yield calls
-    checked_document.cache_clear()
+    hardened._cached_check_document.cache_clear()
 
 
 # --- anonymous callers --------------------------------------------------------------------
@@ -154,8 +154,17 @@ def test_a_changed_limit_is_not_answered_from_the_cache(world, client_for):
     assert refused.json()["errors"][0]["message"] == "Query is too deep: depth 4, the limit is 3."
 
 
-def test_the_cache_is_bounded():
-    assert checked_document.cache_info().maxsize == hardened.DOCUMENT_CACHE_SIZE == 256
+def test_the_cache_is_bounded_in_entries_and_in_the_length_it_keeps(world, client_for, validations):
+    client = client_for(world.bolton_member)
+    long_query = "{ me { email } }" + " " * CACHEABLE_QUERY_CHARS
+
+    for _ in range(2):
+        assert gql(client, long_query).status_code == 200
+
+    assert validations == [1, 1]  # checked each time, never kept
+    cache = hardened._cached_check_document.cache_info()
+    assert cache.maxsize == hardened.DOCUMENT_CACHE_SIZE == 128
+    assert cache.currsize == 0
 
 
 # --- rate limits: GraphQL -----------------------------------------------------------------

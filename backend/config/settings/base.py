@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "handbooks",
     "reviews",
     "evidence",
+    "budgets",
+    "surveys",
     "perf",
     "web",
 ]
@@ -186,6 +188,9 @@ RATE_LIMITS = {
     "user": env("RATE_LIMIT_USER", default="600/min"),
     "sign_in_address": env("RATE_LIMIT_SIGN_IN_ADDRESS", default="20/min"),
     "sign_in_account": env("RATE_LIMIT_SIGN_IN_ACCOUNT", default="10/min"),
+    # Responses one device may send through a survey's open link (an invitation link
+    # needs no limit: it works once).
+    "survey_open_link": env("RATE_LIMIT_SURVEY_OPEN_LINK", default="5/h"),
 }
 # How many proxies (load balancers) in front of the app append to X-Forwarded-For;
 # 0: the caller is REMOTE_ADDR. Both DRF and django-ratelimit read it.
@@ -202,7 +207,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "core.api.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -273,6 +278,7 @@ EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=20 * 10
 EVIDENCE_ARCHIVE_MAX_ENTRIES = 2000
 EVIDENCE_ARCHIVE_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 EVIDENCE_ARCHIVE_MAX_RATIO = 100
+
 # "auto": ClamAV through clamd when CLAMD_SOCKET or CLAMD_HOST is set, otherwise the
 # TypeAndSizeOnlyScanner (no malware scan). "clamd": no clamd address is an error.
 EVIDENCE_SCANNER = env("EVIDENCE_SCANNER", default="auto")

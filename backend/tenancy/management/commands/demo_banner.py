@@ -9,8 +9,12 @@ class Command(BaseCommand):
     help = "Print the demo address, sign-ins and password. Refused unless DEMO_MODE is on."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here: tenancy is the base app and imports no domain app at module level.
+        from surveys.demo import demo_links
+
         try:
             rows = demo.demo_sign_ins()
+            links = demo_links()
         except demo.DemoModeOff as exc:
             # Nothing about the demo accounts is printed outside demo mode.
             raise CommandError(str(exc)) from None
@@ -21,6 +25,8 @@ class Command(BaseCommand):
             *demo.format_table(("Email", "Role", "Partnership"), rows),
             "",
             f"Password for every demo sign-in: {demo.DEMO_PASSWORD}",
+            "",
+            *links,
             "",
         ]
         self.stdout.write("\n".join(lines))

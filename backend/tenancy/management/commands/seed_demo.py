@@ -7,14 +7,16 @@ from tenancy import demo
 
 class Command(BaseCommand):
     help = (
-        "Create or update the demo alliance, partnerships, sign-ins, reviews and evidence "
-        "(idempotent). Refused unless DEMO_MODE is on."
+        "Create or update the demo alliance, partnerships, sign-ins, reviews, evidence and "
+        "budgets (idempotent). Refused unless DEMO_MODE is on."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Imported here: tenancy is the base app and imports no domain app at module level.
+        from budgets.demo import demo_seed_budgets
         from evidence.demo import demo_seed_evidence
         from reviews.demo import demo_seed_reviews
+        from surveys.demo import demo_seed_surveys
 
         try:
             summary = demo.demo_seed()
@@ -22,12 +24,16 @@ class Command(BaseCommand):
             raise CommandError(f"{exc} Nothing was written.") from None
         reviews = demo_seed_reviews()
         evidence = demo_seed_evidence()
+        budgets = demo_seed_budgets()
+        surveys = demo_seed_surveys()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {summary.partnerships} partnerships, "
                 f"{summary.organisations} organisations, {summary.users} sign-ins, "
                 f"{reviews.exchanges} exchanges, {reviews.reviews} reviews, "
                 f"{evidence.items} evidence items ({evidence.shares} shared, "
-                f"{evidence.requests} document requests)."
+                f"{evidence.requests} document requests), {budgets.budgets} budgets "
+                "(illustrative but for the police payments of 2022/23), "
+                f"{surveys.surveys} surveys ({surveys.responses} responses)."
             )
         )
