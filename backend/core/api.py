@@ -12,7 +12,6 @@ from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import pagination, permissions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import outage
 from .errors import DomainError, NotFound
@@ -73,6 +72,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     and a missing id cannot be told apart. The database or broker being down is a
     503 with Retry-After (core.outage), not a 500.
     """
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES (this module's
+    # JSONParser) when it loads, so importing it at the top is a cycle whenever this
+    # module loads first (a Celery worker's system checks, in hash order).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if outage.is_outage(exc):
         return Response(
             outage.api_body(),
