@@ -21,10 +21,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.errors import NotFound, ValidationFailed
+from reviews import selectors as review_selectors
 from reviews.models import Review, ReviewArea
 from tenancy import access
 from tenancy.access import Actor
+from tenancy.models import Partnership
 
+from .. import policies
 from ..models import EvidenceItem, EvidenceShare
 
 # Sort keys a list accepts, each ending in the id so that every order is total
@@ -165,28 +168,53 @@ def evidence_get(*, actor: Actor, item_id: object) -> EvidenceRow:
 
 @dataclass(frozen=True)
 class ItemPermissions:
-    """What the actor may do to one item (the edit and share links a row shows)."""
+    """What the actor may do to one item now (the links a row or page offers)."""
 
     can_change: bool
     can_share: bool
+    can_read_log: bool = False
 
 
 def evidence_permissions(
     *, actor: Actor, items: Sequence[EvidenceItem]
 ) -> dict[int, ItemPermissions]:
-    """Per-item flags for a page of items the actor can see, by the services' own
-    rules: change (and delete) if they added it or the role map lets them (the
-    owner's managers; a team note's team while its window is open), share if the
-    role map lets them (the owner's managers; a restricted item only with their
-    own grant). One query per flag for the whole page, none when the actor holds
-    no role or team that could grant it (PERFORMANCE.md, P5)."""
-    ids = [item.pk for item in items]
-    change = access.permitted_ids(actor, EvidenceItem, "change", ids)
-    share = access.permitted_ids(actor, EvidenceItem, "share", ids)
+    """Per-item flags for items the actor can see, from the policies the services
+    refuse with (so a flag never offers what the service would refuse): change and
+    delete (policies.change_item, notes frozen at publication included), share
+    (policies.unshare_item), read the item's access log. Answered in memory from
+    each row's foreign keys; at most one query for the whole page, for the actor's
+    own grants on its restricted items (PERFORMANCE.md, P5). Items come from the
+    selectors (partnership and review loaded)."""
+    page = access.permits(actor, items)
     return {
         item.pk: ItemPermissions(
-            can_change=item.added_by_id == actor.user_id or item.pk in change,
-            can_share=item.pk in share,
+            can_change=policies.change_item(actor, item, permits=page) is None,
+            can_share=policies.unshare_item(actor, item, permits=page) is None,
+            can_read_log=policies.read_item_log(actor, item, permits=page) is None,
         )
         for item in items
     }
+
+
+@dataclass(frozen=True)
+class LibraryPermissions:
+    """What the actor may do with a partnership's library (its page's links)."""
+
+    can_share: bool
+    can_read_log: bool
+
+
+def library_permissions(*, actor: Actor, partnership: Partnership) -> LibraryPermissions:
+    return LibraryPermissions(
+        can_share=policies.share_from_library(actor, partnership) is None,
+        can_read_log=policies.read_library_log(actor, partnership) is None,
+    )
+
+
+def shareable_review_list(*, actor: Actor) -> QuerySet[Review]:
+    """Reviews the actor may share evidence with now: of a partnership whose
+    evidence they may share, at a stage that takes evidence (policies.share_with_review)."""
+    managed = access.partnerships_holding(actor, Partnership, "share_evidence")
+    return review_selectors.review_list(actor=actor).filter(
+        reviewed_partnership_id__in=managed, status__in=policies.SHARING_OPEN
+    )

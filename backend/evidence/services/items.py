@@ -15,7 +15,7 @@ Who may do what:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.files.storage import Storage
@@ -24,19 +24,18 @@ from django.db.models import FileField
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from core.errors import Conflict, DomainError, PermissionDenied
+from core.errors import Conflict, DomainError, refuse
 from reviews.models import Review, ReviewArea
 from tenancy import access
 from tenancy.access import Actor
 from tenancy.models import Partnership
 
+from .. import policies
 from ..models import EvidenceItem, EvidenceItemUserObjectPermission, EvidenceShare
 from ..uploads import CheckedUpload, check_upload, storage_name
 from . import fields
 from .common import VIEW, areas_of, record_item, user_id_of
 
-# Team notes are taken while the review is under way; publication freezes them.
-NOTES_OPEN = frozenset({Review.Status.FIELDWORK, Review.Status.MODERATION, Review.Status.REPORTING})
 NOTE_KINDS = frozenset(
     {EvidenceItem.Kind.MEETING, EvidenceItem.Kind.INTERVIEW, EvidenceItem.Kind.OTHER}
 )
@@ -190,14 +189,7 @@ def review_evidence_add(
     fields.check_names(kind_fields)
     with transaction.atomic():
         review = access.get_visible(actor, Review, review_id)
-        if review.team_group_id not in actor.open_group_ids:
-            raise PermissionDenied(
-                "Only members of the review team can add its notes, while their access is open."
-            )
-        if review.status not in NOTES_OPEN:
-            raise Conflict(
-                f"Notes cannot be added once the review is {review.get_status_display().lower()}."
-            )
+        refuse(policies.add_notes(actor, review))
         values = {
             "title": title,
             "description": description,
@@ -222,26 +214,19 @@ def review_evidence_add(
         )
 
 
-def item_to_manage(actor: Actor, item_id: object, doing: str) -> EvidenceItem:
-    """An item the actor may change: they added it, or the role map lets them."""
+def item_to_manage(
+    actor: Actor,
+    item_id: object,
+    policy: Callable[[Actor, EvidenceItem], DomainError | None],
+) -> EvidenceItem:
+    """An item the policy lets the actor change now, locked for the change."""
     item = access.get_visible(actor, EvidenceItem, item_id)
     item = (
         EvidenceItem.objects.select_for_update(of=("self",))
         .select_related("partnership", "review__reviewed_partnership")
         .get(pk=item.pk)
     )
-    if item.added_by_id != actor.user_id and not access.can(actor, "change", item):
-        if item.partnership is not None:
-            raise PermissionDenied(
-                f"Only the person who added this evidence, or a lead or business manager of "
-                f"{item.partnership.name}, can {doing} it."
-            )
-        raise PermissionDenied(f"Only the review team can {doing} its notes.")
-    if item.review is not None and item.review.status not in NOTES_OPEN:
-        raise Conflict(
-            f"The team's notes cannot change once the review is "
-            f"{item.review.get_status_display().lower()}."
-        )
+    refuse(policy(actor, item))
     return item
 
 
@@ -269,7 +254,7 @@ def evidence_update(
     starts from nobody rather than silently reopening it to an old list."""
     fields.check_names(kind_fields)
     with transaction.atomic():
-        item = item_to_manage(actor, item_id, "change")
+        item = item_to_manage(actor, item_id, policies.change_item)
         given = {
             "title": title,
             "description": description,
@@ -312,7 +297,7 @@ def evidence_delete(*, actor: Actor, item_id: object) -> None:
     """Delete an item and its file. Refused while it is shared with a review that is
     not closed: stop sharing it first."""
     with transaction.atomic():
-        item = item_to_manage(actor, item_id, "delete")
+        item = item_to_manage(actor, item_id, policies.delete_item)
         live = (
             EvidenceShare.objects.filter(item=item)
             .exclude(review__status=Review.Status.CLOSED)

@@ -13,6 +13,7 @@ from reviews.models import TeamMember
 from tenancy.access import Actor
 from tenancy.models import Membership
 
+from .. import policies
 from ..models import EvidenceItem, EvidenceItemUserObjectPermission
 from .common import VIEW, parse_ids, record_item
 from .items import item_to_manage
@@ -40,10 +41,7 @@ def _grantee(item: EvidenceItem, user_id: object) -> int:
 
 
 def _restricted(actor: Actor, item_id: object) -> EvidenceItem:
-    item = item_to_manage(actor, item_id, "change who can see")
-    if item.sensitivity != EvidenceItem.Sensitivity.RESTRICTED:
-        raise Conflict("Only restricted evidence is opened to people one by one.")
-    return item
+    return item_to_manage(actor, item_id, policies.open_to_people)
 
 
 def evidence_restrict_grant(*, actor: Actor, item_id: object, user_id: object) -> EvidenceItem:

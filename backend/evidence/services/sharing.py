@@ -21,23 +21,14 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit import services as audit
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed, refuse
 from reviews.models import Review
 from tenancy import access
 from tenancy.access import Actor
 
+from .. import policies
 from ..models import DocumentRequest, EvidenceItem, EvidenceItemGroupObjectPermission, EvidenceShare
 from .common import ITEM_LABEL, VIEW, parse_ids, record_item, user_id_of
-
-SHARING_OPEN = frozenset(
-    {
-        Review.Status.DRAFT,
-        Review.Status.MOBILISATION,
-        Review.Status.FIELDWORK,
-        Review.Status.MODERATION,
-        Review.Status.REPORTING,
-    }
-)
 
 
 def review_to_share_with(actor: Actor, review_id: object) -> Review:
@@ -47,22 +38,7 @@ def review_to_share_with(actor: Actor, review_id: object) -> Review:
     review = Review.objects.select_related(
         "reviewed_partnership", "reviewing_partnership", "team_group"
     ).get(pk=review.pk)
-    owner = review.reviewed_partnership
-    role = actor.role_in(owner.pk)
-    if role is None:
-        # The actor sees the review as its reviewer: their own evidence is not for it.
-        raise PermissionDenied(
-            "Evidence can only be shared with a review of the partnership that owns it."
-        )
-    if role not in access.MANAGERS:
-        raise PermissionDenied(
-            f"Only a lead or business manager of {owner.name} can share its evidence."
-        )
-    if review.status not in SHARING_OPEN:
-        raise Conflict(
-            f"Evidence cannot be shared with a review that is "
-            f"{review.get_status_display().lower()}."
-        )
+    refuse(policies.share_with_review(actor, review))
     return review
 
 
@@ -195,13 +171,7 @@ def evidence_unshare(*, actor: Actor, item_id: object, review_id: object) -> Non
         )
         if share is None:
             raise NotFound()
-        owner = item.partnership.name if item.partnership else "the owning partnership"
-        access.require(
-            actor,
-            "share",
-            item,
-            f"Only a lead or business manager of {owner} can stop sharing its evidence.",
-        )
+        refuse(policies.unshare_item(actor, item))
         review, request = share.review, share.request
         share.delete()
         remove_perm(VIEW, review.team_group, item)
