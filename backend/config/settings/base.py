@@ -46,8 +46,8 @@ INSTALLED_APPS = [
     "handbooks",
     "reviews",
     "evidence",
-    "perf",
     "web",
+    "demo",
 ]
 
 MIDDLEWARE = [

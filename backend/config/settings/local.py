@@ -21,3 +21,5 @@ CONTENT_SECURITY_POLICY = {
 # Serve static files straight from the build folder (no collectstatic for make run).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The performance harness (perf_seed, perf_run) is a developer's tool: never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "perf"]

@@ -2,7 +2,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tenancy import demo
+from demo import partnerships as demo
+from demo.evidence import demo_seed_evidence
+from demo.reviews import demo_seed_reviews
 
 
 class Command(BaseCommand):
@@ -12,10 +14,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Imported here: tenancy is the base app and imports no domain app at module level.
-        from evidence.demo import demo_seed_evidence
-        from reviews.demo import demo_seed_reviews
-
         try:
             summary = demo.demo_seed()
         except demo.DemoModeOff as exc:

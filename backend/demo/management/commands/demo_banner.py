@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tenancy import demo
+from demo import partnerships as demo
 
 
 class Command(BaseCommand):
