@@ -26,6 +26,7 @@ The conventions, so each task does not restate them:
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
 from celery import shared_task
@@ -128,3 +129,15 @@ def project_task(
         return task
 
     return decorate
+
+
+def queue_on_commit(name: str, *args: Any) -> None:
+    """Queue the registered task `name` ("evidence.tasks.scan_evidence_file") once
+    the transaction commits. Tasks are entry points that call services, as views
+    are, so a service names the task it queues rather than importing its module
+    (which would make a cycle). Importing the module registers the task; a
+    misspelt name fails loudly here, in the service's own tests."""
+    from celery import current_app
+
+    import_module(name.rpartition(".")[0])
+    current_app.tasks[name].delay_on_commit(*args)

@@ -45,14 +45,6 @@ def _day(value: date | None) -> str | None:
 # --- items: output ------------------------------------------------------------------
 
 
-def _added_by(item: EvidenceItem, actor: Actor) -> str | None:
-    """The adder's name: for a library item, only to members of its partnership
-    (as "Who can see this" shows names); a team note's author to whoever sees it."""
-    if item.partnership_id is not None and actor.role_in(item.partnership_id) is None:
-        return None
-    return item.added_by.get_full_name()
-
-
 def summary(item: EvidenceItem, flags: ItemPermissions, actor: Actor) -> dict[str, Any]:
     """A list row. `item` comes from the selectors (owner, adder and areas loaded)."""
     partnership = item.partnership
@@ -69,7 +61,7 @@ def summary(item: EvidenceItem, flags: ItemPermissions, actor: Actor) -> dict[st
             {"id": area.pk, "review": area.review_id, "title": area.title}
             for area in item.areas.all()
         ],
-        "added_by": _added_by(item, actor),
+        "added_by": getattr(item, "added_by_name", None),  # hidden by the selector
         "added_at": _when(item.added_at),
         "updated_at": _when(item.updated_at),
         "share_count": getattr(item, "share_count", None),

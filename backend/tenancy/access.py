@@ -313,6 +313,8 @@ ROLE_MAPS: dict[str, RoleMap] = {
             "manage_members": LEADS,
             "add_evidence": ALL_ROLES,
             "share_evidence": MANAGERS,
+            "arrange_exchange": LEADS,
+            "agree_review_scope": MANAGERS,
             "view_evidence_log": MANAGERS,
         },
     ),
@@ -600,8 +602,9 @@ class Permits:
     the role-map rules answered in memory from each row's own foreign keys, by the
     same rules as `visible`. Rows must carry what their paths follow (a team note's
     review, selected with it). Only what no row can tell is asked of the database,
-    once for the whole set and only when first needed: the actor's own grants on
-    its restricted rows, and group grants for a shareable permission. A path that
+    once for the whole set and only when first needed: the actor's own grants (for
+    a model with restricted rows, once a role reaches a row), and group grants for
+    a shareable permission. A path that
     crosses a to-many relation is answered by one `permitted_ids` query per
     permission (PERFORMANCE.md, P5)."""
 
@@ -615,19 +618,15 @@ class Permits:
     def _of_model(self, model: type[models.Model]) -> list[Any]:
         return [row.pk for row in self.rows if type(row) is model]
 
-    def _user_grants(self, model: type[models.Model], role_map: RoleMap) -> frozenset[Any]:
+    def _user_grants(self, model: type[models.Model]) -> frozenset[Any]:
+        """The actor's own grants on the page's rows of `model`, asked the first time
+        a role reaches any row, restricted or not: so a page costs the same whichever
+        of its rows are restricted (constant in the page, PERFORMANCE.md P2)."""
         if model not in self._user_granted:
-            restricted = role_map.restricted
-            assert restricted is not None
-            ids = [row.pk for row in self.rows if type(row) is model and _matches(row, restricted)]
-            self._user_granted[model] = (
-                frozenset(
-                    _user_granted_ids(model, self.actor.user_id or 0)
-                    .filter(content_object_id__in=ids)
-                    .values_list("content_object_id", flat=True)
-                )
-                if ids
-                else frozenset()
+            self._user_granted[model] = frozenset(
+                _user_granted_ids(model, self.actor.user_id or 0)
+                .filter(content_object_id__in=self._of_model(model))
+                .values_list("content_object_id", flat=True)
             )
         return self._user_granted[model]
 
@@ -666,8 +665,9 @@ class Permits:
         if not by_role and role_map.team_group_path and perm in role_map.team_perms:
             team_groups = actor.open_group_ids if role_map.team_needs_window else actor.group_ids
             by_role = _id_at_path(obj, role_map.team_group_path) in team_groups
-        if by_role and role_map.restricted is not None and _matches(obj, role_map.restricted):
-            by_role = obj.pk in self._user_grants(model, role_map)
+        if by_role and role_map.restricted is not None:
+            granted = self._user_grants(model)
+            by_role = not _matches(obj, role_map.restricted) or obj.pk in granted
         if by_role:
             return True
         if perm in role_map.shareable and actor.open_group_ids:

@@ -10,16 +10,11 @@ from django.utils import timezone
 
 from reviews import selectors as review_selectors
 from reviews.models import Review, TeamMember
-from tenancy import access
+from tenancy import access, grants
 from tenancy.access import Actor
 from tenancy.models import AccessWindow, Membership, Role
 
-from ..models import (
-    EvidenceItem,
-    EvidenceItemGroupObjectPermission,
-    EvidenceItemUserObjectPermission,
-)
-from ..services.common import VIEW
+from ..models import EvidenceItem
 
 
 @dataclass(frozen=True)
@@ -51,14 +46,6 @@ class Audience:
 class WhoCanSee:
     restricted: bool
     audiences: tuple[Audience, ...]
-
-
-def _granted_users(item: EvidenceItem) -> set[int]:
-    return set(
-        EvidenceItemUserObjectPermission.objects.filter(
-            content_object=item, permission__codename=VIEW
-        ).values_list("user_id", flat=True)
-    )
 
 
 def _members(partnership_id: int, roles: frozenset[Role], granted: set[int] | None) -> list[Person]:
@@ -139,7 +126,7 @@ def who_can_see(*, actor: Actor, item: EvidenceItem) -> WhoCanSee:
     a reviewer sees only the teams they are on. A few queries, whatever the size."""
     role_map = access.role_map_for(EvidenceItem)
     restricted = item.sensitivity == EvidenceItem.Sensitivity.RESTRICTED
-    granted = _granted_users(item) if restricted else None
+    granted = grants.user_ids(item) if restricted else None
     audiences: list[Audience] = []
     reviews = Review.objects.select_related("reviewed_partnership", "reviewing_partnership")
     if item.partnership_id is not None:
@@ -156,10 +143,7 @@ def who_can_see(*, actor: Actor, item: EvidenceItem) -> WhoCanSee:
                 names_hidden=hidden,
             )
         )
-        groups = EvidenceItemGroupObjectPermission.objects.filter(
-            content_object=item, permission__codename=VIEW
-        ).values("group_id")
-        shared_with = reviews.filter(team_group_id__in=groups)
+        shared_with = reviews.filter(team_group_id__in=grants.group_ids(item))
         if hidden:
             shared_with = shared_with.filter(team_group_id__in=actor.group_ids)
         audiences += _teams(list(shared_with.order_by("pk")), None)

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -21,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.errors import NotFound, ValidationFailed
+from core.ids import parse_id
 from reviews import selectors as review_selectors
 from reviews.models import Review, ReviewArea
 from tenancy import access
@@ -47,6 +50,7 @@ Q_MAX = 200
 
 class RowData(TypedDict):
     share_count: int | None
+    added_by_name: str | None
 
 
 # An item as the list and detail selectors return it, with `share_count`. Only the
@@ -59,21 +63,13 @@ else:
     EvidenceRow = EvidenceItem
 
 
-def _id(raw: object) -> int | None:
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
-
-
 def _row_data(actor: Actor, items: QuerySet[EvidenceItem]) -> QuerySet[EvidenceRow]:
     """What a list row shows, in a fixed number of queries whatever the page size:
     the owner and adder joined, the areas prefetched (only areas of reviews the
     actor can see: an item may inform another review the actor is not part of),
     and, for the actor's own partnerships' items only, how many live reviews it is
     shared with (`share_count`; None for anyone else's, whose sharing is not theirs
-    to know)."""
+    to know), and the adder's name (`added_by_name`; None where it is hidden)."""
     own = actor.partnership_ids()
     if own:
         live = (
@@ -92,10 +88,20 @@ def _row_data(actor: Actor, items: QuerySet[EvidenceItem]) -> QuerySet[EvidenceR
     else:
         share_count = Value(None, output_field=IntegerField())
     areas = ReviewArea.objects.filter(review__in=access.visible(actor, Review).values("pk"))
+    # Field privacy, once for every face: a library item's adder is named only to
+    # members of its partnership; a team note's author to whoever sees the note.
+    added_by_name = Case(
+        When(
+            Q(partnership_id__in=own) | Q(partnership_id__isnull=True),
+            then=F("added_by__full_name"),
+        ),
+        default=Value(None),
+        output_field=CharField(),
+    )
     return (
         items.select_related("partnership", "review", "added_by")
         .prefetch_related(Prefetch("areas", queryset=areas.order_by("review_id", "position")))
-        .annotate(share_count=share_count)
+        .annotate(share_count=share_count, added_by_name=added_by_name)
     )
 
 
@@ -117,12 +123,12 @@ def evidence_list(
     errors: dict[str, list[str]] = {}
     items = access.visible(actor, EvidenceItem)
     if partnership_id not in (None, ""):
-        pk = _id(partnership_id)
+        pk = parse_id(partnership_id)
         if pk is None:
             errors["partnership"] = ["Select a partnership from the list"]
         items = items.filter(partnership_id=pk or 0)
     if review_id not in (None, ""):
-        pk = _id(review_id)
+        pk = parse_id(review_id)
         if pk is None:
             errors["review"] = ["Select a review from the list"]
         shared = EvidenceShare.objects.filter(review_id=pk or 0).values("item_id")
@@ -136,7 +142,7 @@ def evidence_list(
             errors["sensitivity"] = ["Select a sensitivity from the list"]
         items = items.filter(sensitivity=sensitivity)
     if area_id not in (None, ""):
-        pk = _id(area_id)
+        pk = parse_id(area_id)
         if pk is None:
             errors["area"] = ["Select an area of focus from the list"]
         linked = EvidenceItem.areas.through.objects.filter(reviewarea_id=pk or 0)
@@ -155,7 +161,7 @@ def evidence_list(
 def evidence_get(*, actor: Actor, item_id: object) -> EvidenceRow:
     """One item with its row data. NotFound — the same error — whether it does not
     exist or the actor may not see it (now: a closed window is not found)."""
-    pk = _id(item_id)
+    pk = parse_id(item_id)
     item = (
         _row_data(actor, access.visible(actor, EvidenceItem)).filter(pk=pk).first()
         if pk is not None

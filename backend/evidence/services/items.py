@@ -22,19 +22,19 @@ from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import FileField
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from core.errors import Conflict, DomainError, refuse
+from core.tasks import queue_on_commit
 from reviews.models import Review, ReviewArea
-from tenancy import access
+from tenancy import access, grants
 from tenancy.access import Actor
 from tenancy.models import Partnership
 
 from .. import policies
-from ..models import EvidenceItem, EvidenceItemUserObjectPermission, EvidenceShare
+from ..models import EvidenceItem, EvidenceShare
 from ..uploads import CheckedUpload, check_upload, storage_name
 from . import fields
-from .common import VIEW, areas_of, record_item, user_id_of
+from .common import areas_of, record_item, user_id_of
 
 NOTE_KINDS = frozenset(
     {EvidenceItem.Kind.MEETING, EvidenceItem.Kind.INTERVIEW, EvidenceItem.Kind.OTHER}
@@ -67,8 +67,6 @@ def _save_file(item: EvidenceItem, checked: CheckedUpload) -> None:
     scanning and queue the scan for after commit. If saving the row fails the stored
     file is removed again. (A caller's outer transaction rolling back later would
     leave the file behind, unreferenced: Django has no on-rollback hook.)"""
-    from .. import tasks  # the tasks module imports these services
-
     storage = _storage()
     stored = storage.save(storage_name(checked), checked.file)
     try:
@@ -93,7 +91,7 @@ def _save_file(item: EvidenceItem, checked: CheckedUpload) -> None:
     except BaseException:
         storage.delete(stored)
         raise
-    tasks.scan_evidence_file.delay_on_commit(item.pk)
+    queue_on_commit("evidence.tasks.scan_evidence_file", item.pk)
 
 
 def _create(
@@ -112,7 +110,7 @@ def _create(
         item.areas.set(areas)
     if item.sensitivity == EvidenceItem.Sensitivity.RESTRICTED:
         # Whoever marks an item restricted keeps it: a guardian user grant (rule 4).
-        assign_perm(VIEW, _user(actor), item)
+        grants.grant_user(perm="view", user_id=user_id_of(actor), obj=item)
     record_item(
         actor,
         "create",
@@ -126,12 +124,6 @@ def _create(
         # Last, so that nothing after the file is stored can fail and orphan it.
         _save_file(item, checked)
     return item
-
-
-def _user(actor: Actor) -> Any:
-    from accounts.models import User
-
-    return User.objects.get(pk=user_id_of(actor))
 
 
 def evidence_add(
@@ -286,9 +278,9 @@ def evidence_update(
         item.save(update_fields=[n for n in changed if n != "areas"] + ["updated_at"])
         now_restricted = item.sensitivity == EvidenceItem.Sensitivity.RESTRICTED
         if now_restricted and not was_restricted:
-            assign_perm(VIEW, _user(actor), item)
+            grants.grant_user(perm="view", user_id=user_id_of(actor), obj=item)
         elif was_restricted and not now_restricted:
-            EvidenceItemUserObjectPermission.objects.filter(content_object=item).delete()
+            grants.revoke_users(obj=item)
         record_item(actor, "update", item, fields=changed)
     return item
 

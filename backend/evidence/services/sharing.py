@@ -18,17 +18,17 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
 
 from audit import services as audit
 from core.errors import Conflict, NotFound, ValidationFailed, refuse
+from core.ids import parse_ids
 from reviews.models import Review
-from tenancy import access
+from tenancy import access, grants
 from tenancy.access import Actor
 
 from .. import policies
-from ..models import DocumentRequest, EvidenceItem, EvidenceItemGroupObjectPermission, EvidenceShare
-from .common import ITEM_LABEL, VIEW, parse_ids, record_item, user_id_of
+from ..models import DocumentRequest, EvidenceItem, EvidenceShare
+from .common import ITEM_LABEL, record_item, user_id_of
 
 
 def review_to_share_with(actor: Actor, review_id: object) -> Review:
@@ -149,8 +149,7 @@ def shares_write(
             for item in items
         ]
     )
-    # Written to EvidenceItemGroupObjectPermission: the model declares it.
-    assign_perm(VIEW, review.team_group, list(items))  # type: ignore[arg-type]
+    grants.grant_group(perm="view", group=review.team_group, objs=items)
     for item in items:
         record_item(actor, "share", item, review=review.pk, request=request.pk if request else None)
     return created
@@ -174,7 +173,7 @@ def evidence_unshare(*, actor: Actor, item_id: object, review_id: object) -> Non
         refuse(policies.unshare_item(actor, item))
         review, request = share.review, share.request
         share.delete()
-        remove_perm(VIEW, review.team_group, item)
+        grants.revoke_group(perm="view", group=review.team_group, obj=item)
         if (
             request is not None
             and request.status == DocumentRequest.Status.ANSWERED
@@ -202,7 +201,8 @@ def evidence_grants_sweep() -> int:
     the record of what the review was given. Returns the number deleted."""
     with transaction.atomic():
         stale = list(
-            EvidenceItemGroupObjectPermission.objects.select_for_update(of=("self",))
+            grants.group_grants(EvidenceItem)
+            .select_for_update(of=("self",))
             .filter(group__review__status=Review.Status.CLOSED)
             .order_by("pk")
             .values_list(
@@ -215,7 +215,7 @@ def evidence_grants_sweep() -> int:
         )
         if not stale:
             return 0
-        EvidenceItemGroupObjectPermission.objects.filter(pk__in=[row[0] for row in stale]).delete()
+        grants.group_grants(EvidenceItem).filter(pk__in=[row[0] for row in stale]).delete()
         for _, item_id, partnership_id, review_id, codename in stale:
             audit.record(
                 actor=None,

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import Conflict, NotFound, ValidationFailed, refuse
+from core.ids import parse_ids
 from reviews import selectors as review_selectors
 from reviews.models import Review
 from tenancy import access
@@ -25,7 +26,6 @@ from web.forms import posted
 from .. import policies, selectors, services
 from ..forms import FilterForm, ShareItemsForm, ShareReviewForm, area_choices
 from ..models import DocumentRequest
-from ..services.common import parse_ids
 from ..services.sharing import review_to_share_with
 from .common import evidence_page, review_areas
 
