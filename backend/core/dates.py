@@ -77,4 +77,3 @@ def date_time(moment: datetime) -> str:
 def date_range(first: date, last: date) -> str:
     """'1 March 2027 to 21 March 2027'."""
     return f"{long_date(first)} to {long_date(last)}"
-from accounts.models import User  # noqa: F401  scratch: a deliberately bad import

@@ -686,7 +686,3 @@ class CoverageApi(APIView):
         can see inform each, so gaps show before fieldwork ends."""
         coverage = selectors.coverage(actor=actor_of(request), review_id=review_id)
         return Response(CoverageSerializer(coverage).data)
-
-from .models import EvidenceShare
-
-_SCRATCH = EvidenceShare.objects.none()  # scratch: a face querying a table
