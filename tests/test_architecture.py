@@ -1,7 +1,8 @@
 """The boundaries, kept by a machine: the import contract (pyproject.toml,
 [tool.importlinter]) and a lint of the faces. Faces (REST, GraphQL, pages) only
 parse, call a selector, service or policy, and render: they never query a table
-(`.objects`), read a role (`role_in`) or write or read a guardian grant."""
+(`.objects`), read the actor's roles or teams (`role_in`, `partnership_ids`,
+`group_ids`, `open_group_ids`) or write or read a guardian grant."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BACKEND = ROOT / "backend"
 FACE_NAMES = {"api", "schema", "views", "views_exchanges", "forms", "forms_exchanges", "urls"}
 FACE_PACKAGES = {"views", "api", "graphql"}
+# Reading a table, or the actor's roles and teams, is for selectors and policies.
+ACTOR_RULES = {"objects", "role_in", "partnership_ids", "group_ids", "open_group_ids"}
 GUARDIAN_CALLS = {"assign_perm", "remove_perm", "get_perms", "get_objects_for_user"}
 
 
@@ -37,7 +40,7 @@ def offences(source: str) -> list[str]:
     """What a face module does that only selectors, services and policies may do."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr in ("objects", "role_in"):
+        if isinstance(node, ast.Attribute) and node.attr in ACTOR_RULES:
             found.append(f"line {node.lineno}: .{node.attr}")
         elif isinstance(node, ast.Name) and node.id in GUARDIAN_CALLS:
             found.append(f"line {node.lineno}: {node.id}")

@@ -7,7 +7,6 @@ or as the 403 page with the reason (web.errors.page_errors)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -36,39 +35,13 @@ from .forms import (
     PublishForm,
     ReferenceForm,
 )
-from .models import Handbook, HandbookVersion
-
-
-@dataclass(frozen=True)
-class HandbookRow:
-    handbook: Handbook
-    latest: HandbookVersion | None  # the newest published version
-    draft: HandbookVersion | None  # shown to the owners only
-
-
-def _row(handbook: Handbook, *, own: bool) -> HandbookRow:
-    # Versions are prefetched by the selector; drafts of others' handbooks are not shown.
-    versions = list(handbook.versions.all())
-    published = [v for v in versions if v.is_published]
-    drafts = [v for v in versions if not v.is_published] if own else []
-    return HandbookRow(
-        handbook, published[-1] if published else None, drafts[-1] if drafts else None
-    )
+from .models import HandbookVersion
 
 
 @login_required
 @page_errors
 def handbook_list(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
-    own_ids = actor.partnership_ids()
-    groups: dict[str, list[HandbookRow]] = {"yours": [], "alliance": [], "everyone": []}
-    for handbook in selectors.handbook_list(actor=actor):
-        if handbook.partnership_id in own_ids:
-            groups["yours"].append(_row(handbook, own=True))
-        elif handbook.visibility == Handbook.Visibility.ALLIANCE:
-            groups["alliance"].append(_row(handbook, own=False))
-        else:
-            groups["everyone"].append(_row(handbook, own=False))
+    groups = selectors.handbook_shelves(actor=actor_of(request))
     return render(
         request,
         "handbooks/handbook_list.html",
