@@ -551,24 +551,35 @@ def _id_at_path(obj: models.Model, path: str) -> int | None:
     return int(value)
 
 
+def _rule(obj: models.Model, perm: str) -> tuple[type[models.Model], RoleMap]:
+    """The object's model and role map, refusing a permission the map does not know."""
+    model = type(obj)
+    role_map = role_map_for(model)
+    _check_perm(model, role_map, perm)
+    return model, role_map
+
+
+def _needs_rows(model: type[models.Model], role_map: RoleMap) -> bool:
+    """Whether the rule cannot be read from an object's own foreign keys: an
+    audience condition, or a path through a to-many relation."""
+    paths = [side.partnership_path for side in role_map.sides]
+    if role_map.team_group_path:
+        paths.append(role_map.team_group_path)
+    return role_map.audience is not None or any(_crosses_to_many(model, p) for p in paths)
+
+
 def can(actor: Actor, perm: str, obj: models.Model) -> bool:
     """Whether the actor may `perm` this object. Role and team rules are answered
     in memory from the object's own foreign keys; only a cross-tenant grant (or a
     path through another table) needs a query."""
     if not actor.is_authenticated:
         return False
-    model = type(obj)
-    role_map = role_map_for(model)
-    _check_perm(model, role_map, perm)
-    paths = [side.partnership_path for side in role_map.sides]
-    if role_map.team_group_path:
-        paths.append(role_map.team_group_path)
+    model, role_map = _rule(obj, perm)
     needs_query = (
-        role_map.audience is not None
+        _needs_rows(model, role_map)
         or role_map.restricted is not None
         or role_map.team_needs_window
         or any(side.when is not None for side in role_map.sides)
-        or any(_crosses_to_many(model, p) for p in paths)
     )
     if needs_query:
         return visible(actor, model, perm).filter(pk=obj.pk).exists()
@@ -645,13 +656,8 @@ class Permits:
         actor = self.actor
         if not actor.is_authenticated:
             return False
-        model = type(obj)
-        role_map = role_map_for(model)
-        _check_perm(model, role_map, perm)
-        paths = [side.partnership_path for side in role_map.sides]
-        if role_map.team_group_path:
-            paths.append(role_map.team_group_path)
-        if role_map.audience is not None or any(_crosses_to_many(model, p) for p in paths):
+        model, role_map = _rule(obj, perm)
+        if _needs_rows(model, role_map):
             key = (model, perm)
             if key not in self._queried:
                 self._queried[key] = permitted_ids(actor, model, perm, self._of_model(model))

@@ -64,17 +64,8 @@ def test_permits_agree_with_visible_for_every_principal_and_permission(world, pu
     work, items, request = _rows(world)
     if published:
         Review.objects.filter(pk=work.review.pk).update(status="published")
-    principals = [
-        "salford_lead",
-        "salford_manager",
-        "salford_member",
-        "bolton_lead",
-        "bolton_manager",
-        "bolton_member",
-        "adviser",
-        "staff",
-        "outsider",
-    ]
+    principals = [f"{p}_{r}" for p in ("salford", "bolton") for r in ("lead", "manager", "member")]
+    principals += ["adviser", "staff", "outsider"]
     for moment in (work.during, work.closes):
         with time_machine.travel(moment, tick=False):
             rows = [
