@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from audit.models import AuditEvent
 from core.api import CursorPagination, validated
+from core.downloads import attachment
 from tenancy import access
 from tenancy.access import Actor, actor_of
 
@@ -368,15 +369,9 @@ class EvidenceDownloadApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, item_id: int) -> FileResponse:
         download = services.evidence_download(actor=actor_of(request), item_id=item_id)
-        response = FileResponse(
-            download.file,
-            as_attachment=True,
-            filename=download.filename,
-            content_type=download.content_type,
+        return attachment(
+            download.file, filename=download.filename, content_type=download.content_type
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 # --- sharing ------------------------------------------------------------------------

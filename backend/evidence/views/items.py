@@ -9,11 +9,12 @@ access window)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.downloads import attachment
 from core.errors import Conflict, NotFound, ValidationFailed, refuse
 from tenancy.access import Actor, actor_of
 from web.forms import add_service_errors, posted
@@ -88,14 +89,9 @@ def item_download(request: HttpRequest, item_id: int) -> HttpResponse:
     """The file, always as an attachment under its display name, never sniffed as
     something else, never cached. Only files the scanner passed are served."""
     download = services.evidence_download(actor=actor_of(request), item_id=item_id)
-    response = FileResponse(
-        download.file,
-        as_attachment=True,
-        filename=download.filename,
-        content_type=download.content_type,
+    response = attachment(
+        download.file, filename=download.filename, content_type=download.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     # A streamed response: page_errors is typed for HttpResponse, and passes it on.
     return response  # type: ignore[return-value]
 
