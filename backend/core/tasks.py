@@ -26,7 +26,6 @@ The conventions, so each task does not restate them:
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
 from celery import shared_task
@@ -131,13 +130,30 @@ def project_task(
     return decorate
 
 
-def queue_on_commit(name: str, *args: Any) -> None:
-    """Queue the registered task `name` ("evidence.tasks.scan_evidence_file") once
-    the transaction commits. Tasks are entry points that call services, as views
-    are, so a service names the task it queues rather than importing its module
-    (which would make a cycle). Importing the module registers the task; a
-    misspelt name fails loudly here, in the service's own tests."""
-    from celery import current_app
+# --- The project's own periodic tasks (CELERY_BEAT_SCHEDULE) ---------------------
 
-    import_module(name.rpartition(".")[0])
-    current_app.tasks[name].delay_on_commit(*args)
+
+@project_task(name="core.tasks.relay_outbox", soft_time_limit=120, time_limit=180)
+def relay_outbox() -> dict[str, int]:
+    """Send what the outbox still holds (the relay after commit is best effort; this
+    is the guarantee). Safe to run at any time and in parallel: rows are locked."""
+    from . import outbox
+
+    result = outbox.relay_pending()
+    return {"sent": result.sent, "failed": result.failed}
+
+
+@project_task(name="core.tasks.purge_sent_outbox", soft_time_limit=120, time_limit=180)
+def purge_sent_outbox() -> int:
+    """Forget outbox messages sent more than a week ago (pending and dead ones stay)."""
+    from . import outbox
+
+    return outbox.purge_sent()
+
+
+@project_task(name="core.tasks.purge_idempotency_keys", soft_time_limit=120, time_limit=180)
+def purge_idempotency_keys() -> int:
+    """Forget the stored answers to keyed POSTs once they are a day old."""
+    from . import idempotency
+
+    return idempotency.purge_expired()

@@ -95,6 +95,11 @@ def change_team(actor: Actor, review: Review) -> DomainError | None:
         return PermissionDenied(
             f"Only a lead of {review.reviewing_partnership.name} can change its review team."
         )
+    return team_open(review)
+
+
+def team_open(review: Review) -> DomainError | None:
+    """The team is fixed once the review is published."""
     if review.status in TEAM_FROZEN:
         return Conflict(
             f"The team cannot change once the review is {review.get_status_display().lower()}."

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import (
@@ -281,6 +282,8 @@ def team_page(request: HttpRequest, review_id: int) -> HttpResponse:
             "can_manage": policies.change_team(actor, review) is None,
             "can_set_access": policies.set_access(actor, review) is None,
             "actor_user_id": actor.user_id,
+            "invitations": selectors.invitation_list(actor=actor, review=review),
+            "now": timezone.now(),
         },
     )
 

@@ -59,3 +59,8 @@ def partnership_directory() -> QuerySet[Partnership]:
     Not tenant data: which partnerships use the product is public within it. Only
     the directory fields may be read from these rows."""
     return Partnership.objects.only("id", "name", "slug", "alliance_id").order_by("name")
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    """Every organisation (not tenant data: the public list of employers), by name."""
+    return list(Organisation.objects.order_by("name").values_list("pk", "name"))

@@ -16,6 +16,7 @@ Who may do what:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.storage import Storage
@@ -23,8 +24,8 @@ from django.db import transaction
 from django.db.models import FileField
 from django.utils import timezone
 
+from core import outbox
 from core.errors import Conflict, DomainError, refuse
-from core.tasks import queue_on_commit
 from reviews.models import Review, ReviewArea
 from tenancy import access, grants
 from tenancy.access import Actor
@@ -36,6 +37,8 @@ from ..uploads import CheckedUpload, check_upload, storage_name
 from . import fields
 from .common import areas_of, record_item, user_id_of
 
+# Named, not imported: the tasks module imports these services (it is an entry point).
+SCAN_TASK = "evidence.tasks.scan_evidence_file"
 NOTE_KINDS = frozenset(
     {EvidenceItem.Kind.MEETING, EvidenceItem.Kind.INTERVIEW, EvidenceItem.Kind.OTHER}
 )
@@ -64,7 +67,8 @@ def _checked(upload: Any, errors: dict[str, list[str]]) -> CheckedUpload | None:
 
 def _save_file(item: EvidenceItem, checked: CheckedUpload) -> None:
     """Store the checked file under its server-generated name, mark the item as
-    scanning and queue the scan for after commit. If saving the row fails the stored
+    scanning and write its scan to the outbox (sent after commit; a broker outage
+    delays the scan, it never loses it). If saving the row fails the stored
     file is removed again. (A caller's outer transaction rolling back later would
     leave the file behind, unreferenced: Django has no on-rollback hook.)"""
     storage = _storage()
@@ -91,7 +95,37 @@ def _save_file(item: EvidenceItem, checked: CheckedUpload) -> None:
     except BaseException:
         storage.delete(stored)
         raise
-    queue_on_commit("evidence.tasks.scan_evidence_file", item.pk)
+    outbox.enqueue_task_named(SCAN_TASK, item.pk)
+
+
+# Longer than the broker takes to hand a dead worker's scan to another (its
+# visibility timeout, 6 minutes) plus a scan: what is still "scanning" after this
+# was lost on the way (a broker that dropped its queue, say).
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def stuck_scans_requeue(*, now: datetime | None = None) -> int:
+    """Queue the scan again, through the outbox, of every item still "scanning" more
+    than STUCK_AFTER after it was added whose scan is not already on its way (a
+    pending outbox row, or one sent within STUCK_AFTER). Returns how many.
+    Idempotent: the scan task skips an item that is no longer scanning."""
+    now = now or timezone.now()
+    since = now - STUCK_AFTER
+    in_flight = outbox.keys_in_flight(f"{SCAN_TASK}:", since=since)
+    stuck = (
+        EvidenceItem.objects.filter(
+            scan_status=EvidenceItem.ScanStatus.SCANNING, added_at__lt=since
+        )
+        .exclude(file="")
+        .values_list("pk", flat=True)
+    )
+    requeued = 0
+    with transaction.atomic():
+        for item_id in stuck:
+            if outbox.task_key(SCAN_TASK, [item_id]) not in in_flight:
+                outbox.enqueue_task_named(SCAN_TASK, item_id)
+                requeued += 1
+    return requeued
 
 
 def _create(
