@@ -45,6 +45,7 @@ demo: migrate
 lint: install
 	$(BIN)/ruff check backend tests
 	$(BIN)/ruff format --check backend tests
+	cd backend && ../$(BIN)/lint-imports --config ../pyproject.toml --no-cache
 
 typecheck: install
 	$(BIN)/mypy backend tests

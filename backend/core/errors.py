@@ -55,3 +55,10 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+def refuse(refusal: DomainError | None) -> None:
+    """Raise a policy's refusal, if it gave one (policies answer "may this actor do
+    this now" with the error to raise, or None)."""
+    if refusal is not None:
+        raise refusal

@@ -75,10 +75,16 @@ def _write(kind: str, key: str, payload: dict[str, Any]) -> OutboxMessage:
 def enqueue_task(task: Task[P, Any], *args: P.args, **kwargs: P.kwargs) -> OutboxMessage:
     """Publish `task(*args, **kwargs)` once the caller's transaction commits.
     Arguments must be JSON (ids, not objects), as Celery's own serializer needs."""
+    return enqueue_task_named(task.name, *args, **kwargs)
+
+
+def enqueue_task_named(name: str, *args: Any, **kwargs: Any) -> OutboxMessage:
+    """The same, by the task's registered name: for a service whose app's tasks
+    module imports it (tasks are entry points, so services name them)."""
     return _write(
         OutboxMessage.Kind.TASK,
-        task_key(task.name, args),
-        {"task": task.name, "args": list(args), "kwargs": kwargs},
+        task_key(name, args),
+        {"task": name, "args": list(args), "kwargs": kwargs},
     )
 
 

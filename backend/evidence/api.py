@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from audit.models import AuditEvent
 from core.api import CursorPagination, validated
+from core.downloads import attachment
 from tenancy import access
 from tenancy.access import Actor, actor_of
 
@@ -46,14 +47,6 @@ def _day(value: date | None) -> str | None:
 # --- items: output ------------------------------------------------------------------
 
 
-def _added_by(item: EvidenceItem, actor: Actor) -> str | None:
-    """The adder's name: for a library item, only to members of its partnership
-    (as "Who can see this" shows names); a team note's author to whoever sees it."""
-    if item.partnership_id is not None and actor.role_in(item.partnership_id) is None:
-        return None
-    return item.added_by.get_full_name()
-
-
 def summary(item: EvidenceItem, flags: ItemPermissions, actor: Actor) -> dict[str, Any]:
     """A list row. `item` comes from the selectors (owner, adder and areas loaded)."""
     partnership = item.partnership
@@ -70,7 +63,7 @@ def summary(item: EvidenceItem, flags: ItemPermissions, actor: Actor) -> dict[st
             {"id": area.pk, "review": area.review_id, "title": area.title}
             for area in item.areas.all()
         ],
-        "added_by": _added_by(item, actor),
+        "added_by": getattr(item, "added_by_name", None),  # hidden by the selector
         "added_at": _when(item.added_at),
         "updated_at": _when(item.updated_at),
         "share_count": getattr(item, "share_count", None),
@@ -380,15 +373,9 @@ class EvidenceDownloadApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, item_id: int) -> FileResponse:
         download = services.evidence_download(actor=actor_of(request), item_id=item_id)
-        response = FileResponse(
-            download.file,
-            as_attachment=True,
-            filename=download.filename,
-            content_type=download.content_type,
+        return attachment(
+            download.file, filename=download.filename, content_type=download.content_type
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 # --- sharing ------------------------------------------------------------------------

@@ -15,9 +15,8 @@ from django import forms
 
 from evidence.services import fields as evidence_fields
 from evidence.uploads.filetypes import ALLOWED, format_bytes
-from reviews.forms import Checkboxes
 from reviews.models import ReviewArea
-from web.forms import GovukDateField, GovukForm, Radios
+from web.forms import Checkboxes, GovukDateField, GovukForm, Radios
 
 from .models import EvidenceItem
 

@@ -18,6 +18,8 @@ from graphene_django import DjangoObjectType
 
 from audit.models import AuditEvent
 from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.ids import parse_id
+from core.pagination import keyset_page
 from core.schema import ServiceMutation
 from tenancy import access
 from tenancy.access import Actor, actor_of
@@ -45,12 +47,9 @@ def _page_bounds(first: int, after: str | None) -> tuple[int, int | None]:
     errors: dict[str, list[str]] = {}
     if not 1 <= first <= MAX_PAGE:
         errors["first"] = [f"Ask for between 1 and {MAX_PAGE} items"]
-    last_seen = None
-    if after is not None:
-        try:
-            last_seen = int(after)
-        except ValueError:
-            errors["after"] = ["Give the id of the last item of the previous page"]
+    last_seen = parse_id(after) if after is not None else None
+    if after is not None and last_seen is None:
+        errors["after"] = ["Give the id of the last item of the previous page"]
     if errors:
         raise ValidationFailed("The page could not be read.", field_errors=errors)
     return first, last_seen
@@ -151,10 +150,7 @@ class EvidenceItemType(DjangoObjectType):
 
     @staticmethod
     def resolve_added_by(root: EvidenceItem, info: Any) -> str | None:
-        actor = actor_of(info.context)
-        if root.partnership_id is not None and actor.role_in(root.partnership_id) is None:
-            return None
-        return root.added_by.get_full_name()
+        return getattr(root, "added_by_name", None)  # hidden by the selector
 
     @staticmethod
     def resolve_share_count(root: EvidenceItem, info: Any) -> int | None:
@@ -367,9 +363,7 @@ class Query(graphene.ObjectType):
             sensitivity=_value(filters.get("sensitivity")),
             q=filters.get("q"),
         )
-        if last_seen is not None:
-            rows = rows.filter(pk__lt=last_seen)
-        page = list(rows[:first])
+        page = keyset_page(rows, size=first, after=last_seen).rows
         services.evidence_listed(actor=actor, items=page)
         return _with_permissions(actor, page)
 
@@ -413,9 +407,7 @@ class Query(graphene.ObjectType):
             )
         except (NotFound, PermissionDenied):
             return None
-        if last_seen is not None:
-            events = events.filter(pk__lt=last_seen)
-        return list(events[:first])
+        return keyset_page(events, size=first, after=last_seen).rows
 
 
 # --- mutations ----------------------------------------------------------------------

@@ -12,6 +12,38 @@ from tenancy.access import Actor
 from .models import AreaOfFocus, Handbook, HandbookVersion
 
 
+@dataclass(frozen=True)
+class HandbookRow:
+    handbook: Handbook
+    latest: HandbookVersion | None  # the newest published version
+    draft: HandbookVersion | None  # shown to the owners only
+
+
+def _row(handbook: Handbook, *, own: bool) -> HandbookRow:
+    # Versions are prefetched by handbook_list; drafts of others' handbooks are not shown.
+    versions = list(handbook.versions.all())
+    published = [v for v in versions if v.is_published]
+    drafts = [v for v in versions if not v.is_published] if own else []
+    return HandbookRow(
+        handbook, published[-1] if published else None, drafts[-1] if drafts else None
+    )
+
+
+def handbook_shelves(*, actor: Actor) -> dict[str, list[HandbookRow]]:
+    """The handbook list as its page groups it: "yours" (your partnerships' own,
+    drafts included), "alliance" and "everyone" (published versions only)."""
+    own_ids = actor.partnership_ids()
+    groups: dict[str, list[HandbookRow]] = {"yours": [], "alliance": [], "everyone": []}
+    for handbook in handbook_list(actor=actor):
+        if handbook.partnership_id in own_ids:
+            groups["yours"].append(_row(handbook, own=True))
+        elif handbook.visibility == Handbook.Visibility.ALLIANCE:
+            groups["alliance"].append(_row(handbook, own=False))
+        else:
+            groups["everyone"].append(_row(handbook, own=False))
+    return groups
+
+
 def _visible_versions(actor: Actor) -> Prefetch[str, QuerySet[HandbookVersion], str]:
     # Versions through the chokepoint too: a shared handbook's drafts stay with its owners.
     return Prefetch("versions", queryset=access.visible(actor, HandbookVersion).order_by("number"))

@@ -8,11 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, ValidationFailed, refuse
 from tenancy import access
 from tenancy.access import Actor
 from tenancy.models import Partnership
 
+from . import policies
 from .models import (
     AreaOfFocus,
     BaselineReference,
@@ -71,8 +72,7 @@ def handbook_create(
     *, actor: Actor, partnership_slug: str, title: str, visibility: str = "private"
 ) -> Handbook:
     partnership = access.get_visible_by(actor, Partnership, slug=partnership_slug)
-    if actor.role_in(partnership.pk) not in access.MANAGERS:
-        raise PermissionDenied("Only a lead or business manager can create handbooks.")
+    refuse(policies.create_handbook(actor, partnership))
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
     if not title:
@@ -99,8 +99,7 @@ def handbook_copy(*, actor: Actor, version_id: object, partnership_slug: str) ->
     """Copy a handbook version the actor can read into a private draft of their own."""
     source = access.get_visible(actor, HandbookVersion, version_id)
     partnership = access.get_visible_by(actor, Partnership, slug=partnership_slug)
-    if actor.role_in(partnership.pk) not in access.MANAGERS:
-        raise PermissionDenied("Only a lead or business manager can copy a handbook.")
+    refuse(policies.copy_handbook(actor, partnership))
     with transaction.atomic():
         handbook = Handbook.objects.create(
             title=f"{source.handbook.title} ({partnership.name} copy)"[:200],

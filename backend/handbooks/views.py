@@ -7,7 +7,6 @@ or as the 403 page with the reason (web.errors.page_errors)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -18,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, ValidationFailed, refuse
 from tenancy import access
 from tenancy import selectors as tenancy_selectors
 from tenancy.access import Actor, actor_of
@@ -26,7 +25,7 @@ from tenancy.models import Partnership
 from web.errors import page_errors
 from web.forms import add_service_errors, posted
 
-from . import selectors, services
+from . import policies, selectors, services
 from .forms import (
     AreaForm,
     CompareForm,
@@ -36,53 +35,18 @@ from .forms import (
     PublishForm,
     ReferenceForm,
 )
-from .models import Handbook, HandbookVersion
-
-
-@dataclass(frozen=True)
-class HandbookRow:
-    handbook: Handbook
-    latest: HandbookVersion | None  # the newest published version
-    draft: HandbookVersion | None  # shown to the owners only
-
-
-def _row(handbook: Handbook, *, own: bool) -> HandbookRow:
-    # Versions are prefetched by the selector; drafts of others' handbooks are not shown.
-    versions = list(handbook.versions.all())
-    published = [v for v in versions if v.is_published]
-    drafts = [v for v in versions if not v.is_published] if own else []
-    return HandbookRow(
-        handbook, published[-1] if published else None, drafts[-1] if drafts else None
-    )
+from .models import HandbookVersion
 
 
 @login_required
 @page_errors
 def handbook_list(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
-    own_ids = actor.partnership_ids()
-    groups: dict[str, list[HandbookRow]] = {"yours": [], "alliance": [], "everyone": []}
-    for handbook in selectors.handbook_list(actor=actor):
-        if handbook.partnership_id in own_ids:
-            groups["yours"].append(_row(handbook, own=True))
-        elif handbook.visibility == Handbook.Visibility.ALLIANCE:
-            groups["alliance"].append(_row(handbook, own=False))
-        else:
-            groups["everyone"].append(_row(handbook, own=False))
+    groups = selectors.handbook_shelves(actor=actor_of(request))
     return render(
         request,
         "handbooks/handbook_list.html",
         {"groups": groups, "any": any(groups.values())},
     )
-
-
-def _change_refusal(handbook: Handbook) -> str:
-    if handbook.partnership_id is None:
-        return (
-            f"This handbook belongs to {handbook.owner_name}, so it cannot be changed here. "
-            "Copy it into your partnership to adapt it."
-        )
-    return f"Only a lead or business manager of {handbook.owner_name} can change this handbook."
 
 
 @login_required
@@ -92,7 +56,7 @@ def handbook_detail(request: HttpRequest, handbook_id: int) -> HttpResponse:
     handbook = selectors.handbook_get(actor=actor, handbook_id=handbook_id)
     versions = list(selectors.version_list(actor=actor, handbook=handbook))
     latest = versions[-1] if versions else None
-    can_change = access.can(actor, "change", handbook)
+    can_change = policies.change_handbook(actor, handbook) is None
     return render(
         request,
         "handbooks/handbook_detail.html",
@@ -111,7 +75,7 @@ def handbook_detail(request: HttpRequest, handbook_id: int) -> HttpResponse:
 def version_start(request: HttpRequest, handbook_id: int) -> HttpResponse:
     actor = actor_of(request)
     handbook = selectors.handbook_get(actor=actor, handbook_id=handbook_id)
-    access.require(actor, "change", handbook, _change_refusal(handbook))
+    refuse(policies.change_handbook(actor, handbook))
     try:
         draft = services.version_start_next(actor=actor, handbook_id=handbook.pk)
     except Conflict as exc:
@@ -134,9 +98,9 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
         {
             "version": version,
             "handbook": version.handbook,
-            "editable": not version.is_published and access.can(actor, "change", version),
-            # The service lets a lead or business manager copy into their own partnership.
-            "can_copy": version.is_published and bool(actor.partnership_ids(access.MANAGERS)),
+            "editable": not version.is_published
+            and policies.change_version(actor, version) is None,
+            "can_copy": version.is_published and policies.copy_handbook(actor) is None,
         },
     )
 
@@ -182,9 +146,9 @@ def version_compare(request: HttpRequest, handbook_id: int) -> HttpResponse:
 
 
 def _managed_partnerships(actor: Actor) -> list[Partnership]:
-    """The actor's partnerships in which they are a lead or business manager."""
-    managed = actor.partnership_ids(access.MANAGERS)
-    return [p for p in tenancy_selectors.partnership_list(actor=actor) if p.pk in managed]
+    """The actor's partnerships they may copy a handbook into."""
+    targets = policies.copy_targets(actor)
+    return [p for p in tenancy_selectors.partnership_list(actor=actor) if p.pk in targets]
 
 
 @login_required
@@ -193,9 +157,8 @@ def _managed_partnerships(actor: Actor) -> list[Partnership]:
 def version_copy(request: HttpRequest, version_id: int) -> HttpResponse:
     actor = actor_of(request)
     version = selectors.version_get(actor=actor, version_id=version_id)
+    refuse(policies.copy_handbook(actor))
     partnerships = _managed_partnerships(actor)
-    if not partnerships:
-        raise PermissionDenied("Only a lead or business manager can copy a handbook.")
     form = CopyForm(posted(request), partnerships=partnerships)
     if request.method == "POST" and form.is_valid():
         try:
@@ -244,7 +207,7 @@ def _draft_page(
     reason for anyone else who can read it); a published version is never changed."""
     actor = actor_of(request)
     version = selectors.version_get(actor=actor, version_id=version_id)
-    access.require(actor, "change", version, _change_refusal(version.handbook))
+    refuse(policies.change_version(actor, version))
     if version.is_published:
         messages.error(
             request,
@@ -394,7 +357,7 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     """Check your answers, then publish: a published version can never change."""
     actor = actor_of(request)
     version = selectors.version_get(actor=actor, version_id=version_id)
-    access.require(actor, "change", version, _change_refusal(version.handbook))
+    refuse(policies.change_version(actor, version))
     if version.is_published:
         messages.error(request, f"Version {version.number} is already published.")
         return redirect("handbooks:version", version_id=version.pk)

@@ -19,20 +19,13 @@ from django.utils.datastructures import MultiValueDict
 
 from core.dates import LONDON, clock, end_of_day, start_of_day
 from handbooks.models import AreaOfFocus
-from web.forms import DateParts, GovukDateField, GovukForm, Radios, _option_id
+from web.forms import Checkboxes, DateParts, GovukDateField, GovukForm, Radios
 
 from .models import Phase, Review, ReviewArea, TeamMember
 
 # Blank "add another" rows for local areas of focus: enough without JavaScript.
 BLANK_LOCAL_ROWS = 3
 MAX_LOCAL_ROWS = 30
-
-
-class Checkboxes(forms.CheckboxSelectMultiple):
-    """The first box carries the field's id, so the error summary's link lands on it."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        return _option_id(id_, index)
 
 
 # --- Scope ---

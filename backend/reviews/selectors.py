@@ -91,6 +91,11 @@ def review_list(*, actor: Actor, status: str | None = None) -> QuerySet[Review]:
     return reviews.order_by("-created_at", "-id")
 
 
+def team_review_list(*, actor: Actor) -> QuerySet[Review]:
+    """The reviews whose team the actor is on (access window open or not)."""
+    return review_list(actor=actor).filter(team_group_id__in=actor.group_ids)
+
+
 def review_get(*, actor: Actor, review_id: object) -> Review:
     review = access.get_visible(actor, Review, review_id)
     return (

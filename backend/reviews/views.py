@@ -8,7 +8,7 @@ reason; invalid input goes back on the form with nothing written; a failed guard
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -20,14 +20,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    refuse,
+)
 from handbooks import selectors as handbook_selectors
 from tenancy import access
+from tenancy import selectors as tenancy_selectors
 from tenancy.access import Actor, actor_of
 from web.errors import page_errors
 from web.forms import add_service_errors, posted
 
-from . import progress, selectors, services
+from . import policies, progress, selectors, services
 from .calendar import review_ics
 from .forms import (
     AccessWindowForm,
@@ -40,22 +48,17 @@ from .forms import (
 from .models import Review, TeamMember
 from .services.team import default_window
 
-# Who may open each form page, in the services' own words (they check again on
-# every write; these only keep a form from being offered to someone it would refuse).
-REFUSALS = {
-    "agree_scope": "Only a lead or business manager of either partnership can change the scope.",
-    "manage_team": "Only a lead of {review.reviewing_partnership.name} can change its review team.",
-    "manage_access": (
-        "Only a lead of {review.reviewed_partnership.name} can change reviewers' access."
-    ),
-    "reschedule": "Only a lead of either partnership can reschedule.",
-}
+Policy = Callable[[Actor, Review], DomainError | None]
 
 
-def _review(request: HttpRequest, review_id: int, perm: str | None = None) -> Review:
+def _review(request: HttpRequest, review_id: int, policy: Policy | None = None) -> Review:
+    """The review (404 if not visible); with a policy, refused as its service would
+    refuse, but a failed guard (Conflict) is left for the form to show."""
     review = selectors.review_get(actor=actor_of(request), review_id=review_id)
-    if perm is not None:
-        access.require(actor_of(request), perm, review, REFUSALS[perm].format(review=review))
+    if policy is not None:
+        refusal = policy(actor_of(request), review)
+        if isinstance(refusal, PermissionDenied):
+            raise refusal
     return review
 
 
@@ -70,6 +73,31 @@ def _refused(form: forms.Form, exc: DomainError) -> int:
     """Put a service's refusal on the form; the status the page is answered with."""
     add_service_errors(form, exc)
     return exc.status_code if isinstance(exc, Conflict | PermissionDenied) else 400
+
+
+# --- Your reviews (the home page) ---
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Your reviews (UX screen 2): the reviews you take part in, with their next
+    deadlines (a banner for the near ones), invitations to answer, and your
+    partnerships with your role in each."""
+    actor = actor_of(request)
+    memberships = tenancy_selectors.membership_list_for_user(actor=actor)
+    rows = progress.review_rows(actor, list(selectors.review_list(actor=actor)))
+    return render(
+        request,
+        "web/home.html",
+        {
+            "actor": actor,
+            "memberships": memberships,
+            "rows": rows,
+            "near": [row for row in rows if row.near],
+            "invitations": selectors.invitations_awaiting(actor=actor),
+            "can_propose": policies.propose_exchange(actor) is None,
+        },
+    )
 
 
 # --- Overview ---
@@ -99,10 +127,7 @@ def _overview(
             "waiting_for": progress.waiting_for(review),
             "member": member,
             "errors": list(errors),
-            "is_party": bool(
-                actor.role_in(review.reviewed_partnership_id)
-                or actor.role_in(review.reviewing_partnership_id)
-            ),
+            "is_party": policies.is_party(actor, review),
             "handbook_visible": handbook_selectors.published_version_list(actor=actor)
             .filter(pk=review.handbook_version_id)
             .exists(),
@@ -163,8 +188,8 @@ def _scope_page(
 ) -> HttpResponse:
     actor = actor_of(request)
     areas = list(review.handbook_version.areas.prefetch_related("lines"))
-    editable = review.status in (Review.Status.DRAFT, Review.Status.MOBILISATION)
-    can_edit = editable and access.can(actor, "agree_scope", review)
+    can_edit = policies.change_scope(actor, review) is None
+    sides_to_confirm = policies.scope_sides(actor, review)
     if form is None:
         form = ScopeForm(handbook_areas=areas, agreed=review.areas.all())
     sides = [
@@ -184,9 +209,7 @@ def _scope_page(
             "to_confirm": [
                 partnership
                 for partnership, _, confirmed_at in sides
-                if can_edit
-                and not confirmed_at
-                and actor.role_in(partnership.pk) in access.MANAGERS
+                if can_edit and not confirmed_at and partnership.pk in sides_to_confirm
             ],
             "errors": [confirm_error] if confirm_error else [],
         },
@@ -200,7 +223,7 @@ def _scope_page(
 def review_scope(request: HttpRequest, review_id: int) -> HttpResponse:
     if request.method != "POST":
         return _scope_page(request, _review(request, review_id))
-    review = _review(request, review_id, "agree_scope")
+    review = _review(request, review_id, policies.change_scope)
     form = ScopeForm(
         request.POST,
         handbook_areas=list(review.handbook_version.areas.all()),
@@ -230,7 +253,7 @@ def review_scope(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_POST
 @page_errors
 def review_scope_confirm(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = _review(request, review_id, "agree_scope")
+    review = _review(request, review_id, policies.change_scope)
     try:
         services.scope_confirm(actor=actor_of(request), review_id=review.pk)
     except Conflict as exc:
@@ -248,7 +271,6 @@ def review_scope_confirm(request: HttpRequest, review_id: int) -> HttpResponse:
 def team_page(request: HttpRequest, review_id: int) -> HttpResponse:
     actor = actor_of(request)
     review = _review(request, review_id)
-    frozen = review.status in (Review.Status.PUBLISHED, Review.Status.CLOSED)
     rows = selectors.team_access(review)
     return render(
         request,
@@ -257,8 +279,8 @@ def team_page(request: HttpRequest, review_id: int) -> HttpResponse:
             "review": review,
             "rows": [r for r in rows if r.member.status == TeamMember.Status.ACTIVE],
             "removed": [r for r in rows if r.member.status == TeamMember.Status.REMOVED],
-            "can_manage": not frozen and access.can(actor, "manage_team", review),
-            "can_set_access": access.can(actor, "manage_access", review),
+            "can_manage": policies.change_team(actor, review) is None,
+            "can_set_access": policies.set_access(actor, review) is None,
             "actor_user_id": actor.user_id,
             "invitations": selectors.invitation_list(actor=actor, review=review),
             "now": timezone.now(),
@@ -271,7 +293,7 @@ def team_page(request: HttpRequest, review_id: int) -> HttpResponse:
 @page_errors
 def team_add(request: HttpRequest, review_id: int) -> HttpResponse:
     actor = actor_of(request)
-    review = _review(request, review_id, "manage_team")
+    review = _review(request, review_id, policies.change_team)
     candidates = selectors.team_candidates(actor=actor, review=review)
     form = MemberAddForm(posted(request), candidates=candidates)
     status = 200
@@ -343,8 +365,7 @@ def team_declare(request: HttpRequest, review_id: int, member_id: int) -> HttpRe
     actor = actor_of(request)
     review = _review(request, review_id)
     member = _member(review, member_id)
-    if member.user_id != actor.user_id:
-        raise PermissionDenied("Only the team member can make their own declaration.")
+    refuse(policies.declare_interests(actor, member))
     form = DeclarationForm(posted(request))
     return _team_form_page(
         request,
@@ -368,7 +389,7 @@ def team_declare(request: HttpRequest, review_id: int, member_id: int) -> HttpRe
 @page_errors
 def team_mitigate(request: HttpRequest, review_id: int, member_id: int) -> HttpResponse:
     actor = actor_of(request)
-    review = _review(request, review_id, "manage_team")
+    review = _review(request, review_id, policies.change_team)
     member = _member(review, member_id)
     if not member.needs_mitigation:
         raise NotFound()  # only a conflict or a declared interest has a mitigation page
@@ -394,7 +415,7 @@ def team_mitigate(request: HttpRequest, review_id: int, member_id: int) -> HttpR
 @page_errors
 def team_window(request: HttpRequest, review_id: int, member_id: int) -> HttpResponse:
     actor = actor_of(request)
-    review = _review(request, review_id, "manage_access")
+    review = _review(request, review_id, policies.set_access)
     member = _member(review, member_id)
     form = AccessWindowForm(posted(request), member=member)
     return _team_form_page(
@@ -420,7 +441,7 @@ def team_window(request: HttpRequest, review_id: int, member_id: int) -> HttpRes
 @page_errors
 def team_remove(request: HttpRequest, review_id: int, member_id: int) -> HttpResponse:
     actor = actor_of(request)
-    review = _review(request, review_id, "manage_team")
+    review = _review(request, review_id, policies.change_team)
     member = _member(review, member_id)
     error, status = "", 200
     if request.method == "POST":
@@ -444,17 +465,13 @@ def team_remove(request: HttpRequest, review_id: int, member_id: int) -> HttpRes
 # --- Timeline ---
 
 
-def _can_reschedule(actor: Actor, review: Review) -> bool:
-    return review.status != Review.Status.CLOSED and access.can(actor, "reschedule", review)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @page_errors
 def timeline_page(request: HttpRequest, review_id: int) -> HttpResponse:
     actor = actor_of(request)
     if request.method == "POST":
-        review = _review(request, review_id, "reschedule")
+        review = _review(request, review_id, policies.reschedule)
         form = RescheduleForm(request.POST, review=review)
         status = 400
         if form.is_valid():
@@ -486,7 +503,7 @@ def timeline_page(request: HttpRequest, review_id: int) -> HttpResponse:
             "table": selectors.phase_dates_table(review),
             "changes": changes,
             "form": form,
-            "can_reschedule": _can_reschedule(actor, review),
+            "can_reschedule": policies.reschedule(actor, review) is None,
             "deadline": selectors.next_deadline(review),
         },
         status=status,

@@ -16,16 +16,15 @@ from django.shortcuts import redirect, render
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed, refuse
 from handbooks import selectors as handbook_selectors
-from tenancy import access
 from tenancy import selectors as tenancy_selectors
 from tenancy.access import Actor, actor_of
 from tenancy.models import Partnership
 from web.errors import page_errors
 from web.forms import add_service_errors, posted
 
-from . import selectors, services
+from . import policies, selectors, services
 from .forms_exchanges import AnswerForm, ProposeForm
 from .models import Exchange, ExchangeParty
 
@@ -44,19 +43,18 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
         {
             "exchanges": selectors.exchange_list(actor=actor),
             "invitations": selectors.invitations_awaiting(actor=actor),
-            "can_propose": bool(actor.partnership_ids(access.LEADS)),
+            "can_propose": policies.propose_exchange(actor) is None,
         },
     )
 
 
 def _propose_form(actor: Actor, data: Any = None) -> ProposeForm:
     """The proposal form for a lead, with its choices from the selectors."""
-    led = actor.partnership_ids(access.LEADS)
+    refuse(policies.propose_exchange(actor))
+    led = policies.lead_partnership_ids(actor)
     leads: list[Partnership] = [
         p for p in tenancy_selectors.partnership_list(actor=actor) if p.pk in led
     ]
-    if not leads:
-        raise PermissionDenied("Only a partnership lead can arrange a reciprocal review.")
     return ProposeForm(
         data,
         leads=leads,
@@ -144,26 +142,13 @@ def exchange_detail(request: HttpRequest, exchange_id: int) -> HttpResponse:
         {
             "exchange": exchange,
             "awaiting": _awaiting(actor, exchange) if proposed else [],
-            "can_withdraw": proposed and access.can(actor, "withdraw", exchange),
+            "can_withdraw": policies.withdraw_exchange(actor, exchange) is None,
             # A partner may not be able to open the proposer's own handbook.
             "handbook_visible": handbook_selectors.published_version_list(actor=actor)
             .filter(pk=exchange.handbook_version_id)
             .exists(),
         },
     )
-
-
-def _answer_refusal(actor: Actor, exchange: Exchange) -> str:
-    if exchange.status != Exchange.Status.PROPOSED:
-        return (
-            f"This exchange is {exchange.get_status_display().lower()}: "
-            "it can no longer be answered."
-        )
-    for party in exchange.parties.all():
-        if party.answer == ExchangeParty.Answer.INVITED and actor.role_in(party.partnership_id):
-            name = party.partnership.name
-            return f"Only a lead of {name} can answer for {name}."
-    return "Only the lead of an invited partnership can answer, and only once."
 
 
 @login_required
@@ -174,7 +159,7 @@ def exchange_answer(request: HttpRequest, exchange_id: int) -> HttpResponse:
     exchange = selectors.exchange_get(actor=actor, exchange_id=exchange_id)
     parties = _awaiting(actor, exchange)
     if not parties:
-        raise PermissionDenied(_answer_refusal(actor, exchange))
+        raise PermissionDenied(policies.answer_exchange(actor, exchange).message)
     form = AnswerForm(posted(request), parties=parties)
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["answer"] == "accept"
@@ -205,12 +190,9 @@ def exchange_answer(request: HttpRequest, exchange_id: int) -> HttpResponse:
 def exchange_withdraw(request: HttpRequest, exchange_id: int) -> HttpResponse:
     actor = actor_of(request)
     exchange = selectors.exchange_get(actor=actor, exchange_id=exchange_id)
-    access.require(
-        actor,
-        "withdraw",
-        exchange,
-        "Only the proposing partnership's lead can withdraw an exchange.",
-    )
+    refusal = policies.withdraw_exchange(actor, exchange)
+    if isinstance(refusal, PermissionDenied):
+        raise refusal  # a closed proposal is sent back to its page below
     error = ""
     if request.method == "POST":
         try:

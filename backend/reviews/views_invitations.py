@@ -15,11 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.middleware import SIGNED_IN_AT
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tenancy import selectors as tenancy_selectors
 from tenancy.access import actor_of
-from tenancy.models import Organisation
 from web.errors import page_errors
 from web.forms import posted
 
+from . import policies
 from .forms import AcceptInvitationForm, InvitationForm
 from .services import invitations as services
 from .views import _refused, _review
@@ -30,8 +31,8 @@ from .views import _refused, _review
 @page_errors
 def team_invite(request: HttpRequest, review_id: int) -> HttpResponse:
     actor = actor_of(request)
-    review = _review(request, review_id, "manage_team")
-    organisations = list(Organisation.objects.order_by("name").values_list("pk", "name"))
+    review = _review(request, review_id, policies.change_team)
+    organisations = tenancy_selectors.organisation_choices()
     form = InvitationForm(posted(request), organisations=organisations)
     status = 200
     if request.method == "POST":

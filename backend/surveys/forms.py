@@ -9,8 +9,7 @@ from typing import Any, cast
 from django import forms
 
 from core.dates import LONDON
-from reviews.forms import Checkboxes
-from web.forms import GovukDateField, GovukForm, Radios
+from web.forms import Checkboxes, GovukDateField, GovukForm, Radios
 
 from .imports import IGNORE, ROLE_LEVEL, SECTOR
 from .models import BankQuestion, SurveyQuestion

@@ -349,14 +349,18 @@ ROLE_MAPS: dict[str, RoleMap] = {
         team_needs_window=True,
     ),
     "tenancy.Partnership": RoleMap(
-        # Any member adds to the evidence library; its managers read who has viewed
-        # the library's evidence (the partnership's access log) and add budgets.
+        # Any member adds to the evidence library; its managers share it with reviews,
+        # read who has viewed the library's evidence (the partnership's access log),
+        # and enter budgets and run surveys.
         partnership_path="id",
         roles={
             "view": ALL_ROLES,
             "change": LEADS,
             "manage_members": LEADS,
             "add_evidence": ALL_ROLES,
+            "share_evidence": MANAGERS,
+            "arrange_exchange": LEADS,
+            "agree_review_scope": MANAGERS,
             "view_evidence_log": MANAGERS,
             "add_budget": MANAGERS,
             "add_survey": MANAGERS,
@@ -741,24 +745,35 @@ def _id_at_path(obj: models.Model, path: str) -> int | None:
     return int(value)
 
 
+def _rule(obj: models.Model, perm: str) -> tuple[type[models.Model], RoleMap]:
+    """The object's model and role map, refusing a permission the map does not know."""
+    model = type(obj)
+    role_map = role_map_for(model)
+    _check_perm(model, role_map, perm)
+    return model, role_map
+
+
+def _needs_rows(model: type[models.Model], role_map: RoleMap) -> bool:
+    """Whether the rule cannot be read from an object's own foreign keys: an
+    audience condition, or a path through a to-many relation."""
+    paths = [side.partnership_path for side in role_map.sides]
+    if role_map.team_group_path:
+        paths.append(role_map.team_group_path)
+    return role_map.audience is not None or any(_crosses_to_many(model, p) for p in paths)
+
+
 def can(actor: Actor, perm: str, obj: models.Model) -> bool:
     """Whether the actor may `perm` this object. Role and team rules are answered
     in memory from the object's own foreign keys; only a cross-tenant grant (or a
     path through another table) needs a query."""
     if not actor.is_authenticated:
         return False
-    model = type(obj)
-    role_map = role_map_for(model)
-    _check_perm(model, role_map, perm)
-    paths = [side.partnership_path for side in role_map.sides]
-    if role_map.team_group_path:
-        paths.append(role_map.team_group_path)
+    model, role_map = _rule(obj, perm)
     needs_query = (
-        role_map.audience is not None
+        _needs_rows(model, role_map)
         or role_map.restricted is not None
         or role_map.team_needs_window
         or any(side.when is not None for side in role_map.sides)
-        or any(_crosses_to_many(model, p) for p in paths)
     )
     if needs_query:
         return visible(actor, model, perm).filter(pk=obj.pk).exists()
@@ -777,6 +792,119 @@ def can(actor: Actor, perm: str, obj: models.Model) -> bool:
             .exists()
         )
     return False
+
+
+def partnerships_holding(actor: Actor, model: type[models.Model], perm: str) -> frozenset[int]:
+    """The partnerships whose rows of `model` the actor may `perm` by their role
+    there (the owning side of the role map): in memory, no query."""
+    role_map = role_map_for(model)
+    _check_perm(model, role_map, perm)
+    return actor.partnership_ids(role_map.roles.get(perm, frozenset()))
+
+
+class Permits:
+    """What an actor may do to rows already in hand (a page of a list, one row):
+    the role-map rules answered in memory from each row's own foreign keys, by the
+    same rules as `visible`. Rows must carry what their paths follow (a team note's
+    review, selected with it). Only what no row can tell is asked of the database,
+    once for the whole set and only when first needed: the actor's own grants (for
+    a model with restricted rows, once a role reaches a row), and group grants for
+    a shareable permission. A path that
+    crosses a to-many relation is answered by one `permitted_ids` query per
+    permission (PERFORMANCE.md, P5)."""
+
+    def __init__(self, actor: Actor, rows: Iterable[models.Model]) -> None:
+        self.actor = actor
+        self.rows = list(rows)
+        self._user_granted: dict[type[models.Model], frozenset[Any]] = {}
+        self._group_granted: dict[tuple[type[models.Model], str], frozenset[Any]] = {}
+        self._queried: dict[tuple[type[models.Model], str], frozenset[Any]] = {}
+
+    def _of_model(self, model: type[models.Model]) -> list[Any]:
+        return [row.pk for row in self.rows if type(row) is model]
+
+    def _user_grants(self, model: type[models.Model]) -> frozenset[Any]:
+        """The actor's own grants on the page's rows of `model`, asked the first time
+        a role reaches any row, restricted or not: so a page costs the same whichever
+        of its rows are restricted (constant in the page, PERFORMANCE.md P2)."""
+        if model not in self._user_granted:
+            self._user_granted[model] = frozenset(
+                _user_granted_ids(model, self.actor.user_id or 0)
+                .filter(content_object_id__in=self._of_model(model))
+                .values_list("content_object_id", flat=True)
+            )
+        return self._user_granted[model]
+
+    def _group_grants(self, model: type[models.Model], perm: str) -> frozenset[Any]:
+        key = (model, perm)
+        if key not in self._group_granted:
+            self._group_granted[key] = frozenset(
+                _granted_ids(model, perm, self.actor.open_group_ids)
+                .filter(content_object_id__in=self._of_model(model))
+                .values_list("content_object_id", flat=True)
+            )
+        return self._group_granted[key]
+
+    def can(self, perm: str, obj: models.Model) -> bool:
+        """Whether the actor may `perm` this row (one of the rows given)."""
+        actor = self.actor
+        if not actor.is_authenticated:
+            return False
+        model, role_map = _rule(obj, perm)
+        if _needs_rows(model, role_map):
+            key = (model, perm)
+            if key not in self._queried:
+                self._queried[key] = permitted_ids(actor, model, perm, self._of_model(model))
+            return obj.pk in self._queried[key]
+        by_role = any(
+            actor.role_in(owner) in side.roles.get(perm, frozenset())
+            and (side.when is None or _matches(obj, side.when))
+            for side in role_map.sides
+            if (owner := _id_at_path(obj, side.partnership_path)) is not None
+        )
+        if not by_role and role_map.team_group_path and perm in role_map.team_perms:
+            team_groups = actor.open_group_ids if role_map.team_needs_window else actor.group_ids
+            by_role = _id_at_path(obj, role_map.team_group_path) in team_groups
+        if by_role and role_map.restricted is not None:
+            granted = self._user_grants(model)
+            by_role = not _matches(obj, role_map.restricted) or obj.pk in granted
+        if by_role:
+            return True
+        if perm in role_map.shareable and actor.open_group_ids:
+            return obj.pk in self._group_grants(model, perm)
+        return False
+
+
+def permits(actor: Actor, rows: Iterable[models.Model]) -> Permits:
+    """The actor's permissions on rows in hand (see Permits)."""
+    return Permits(actor, rows)
+
+
+def _matches(obj: models.Model, condition: Q) -> bool:
+    """A role map's condition (`when`, `restricted`) on an object in hand: ANDed
+    `path=value` and `path__in=values` terms over to-one paths, which is all the
+    role maps use; anything else is refused rather than guessed."""
+    if condition.connector != Q.AND or condition.negated:
+        raise ImproperlyConfigured(f"Cannot evaluate {condition!r} in memory.")
+    for child in condition.children:
+        if isinstance(child, Q):
+            if not _matches(obj, child):
+                return False
+            continue
+        if not isinstance(child, tuple):
+            raise ImproperlyConfigured(f"Cannot evaluate {condition!r} in memory.")
+        lookup, expected = child
+        path, _, operator = str(lookup).rpartition("__")
+        if operator not in ("in", "exact"):
+            path, operator = str(lookup), "exact"
+        value: Any = obj
+        for part in path.split("__"):
+            value = getattr(value, part, None)
+        if operator == "in" and value not in expected:
+            return False
+        if operator == "exact" and value != expected:
+            return False
+    return True
 
 
 def require(actor: Actor, perm: str, obj: models.Model, message: str) -> None:

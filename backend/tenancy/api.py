@@ -40,8 +40,7 @@ class PartnershipSerializer(serializers.ModelSerializer[Partnership]):
 
     @extend_schema(responses=serializers.ChoiceField(choices=Role.choices, allow_null=True))
     def get_role(self, obj: Partnership) -> str | None:
-        role = self.context["actor"].role_in(obj.pk)
-        return str(role) if role else None
+        return selectors.own_role(actor=self.context["actor"], partnership=obj)
 
 
 class PartnershipFilter(django_filters.FilterSet):  # type: ignore[misc]  # untyped library

@@ -33,8 +33,7 @@ class PartnershipType(DjangoObjectType):
 
     @staticmethod
     def resolve_role(root: Partnership, info: graphene.ResolveInfo) -> str | None:
-        role = actor_of(info.context).role_in(root.pk)
-        return str(role) if role else None
+        return selectors.own_role(actor=actor_of(info.context), partnership=root)
 
 
 class MembershipType(DjangoObjectType):

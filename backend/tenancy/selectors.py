@@ -31,6 +31,12 @@ def partnership_get(*, actor: Actor, slug: str) -> Partnership:
     return access.get_visible_by(actor, Partnership, slug=slug)
 
 
+def own_role(*, actor: Actor, partnership: Partnership) -> str | None:
+    """The actor's role in a partnership they can see ("lead", ...), or None."""
+    role = actor.role_in(partnership.pk)
+    return str(role) if role else None
+
+
 def membership_list_for_user(*, actor: Actor, with_partners: bool = False) -> QuerySet[Membership]:
     """The actor's own memberships, with each partnership and its alliance (and its
     statutory partners when `with_partners`: one more query, for callers that show them)."""
@@ -53,3 +59,8 @@ def partnership_directory() -> QuerySet[Partnership]:
     Not tenant data: which partnerships use the product is public within it. Only
     the directory fields may be read from these rows."""
     return Partnership.objects.only("id", "name", "slug", "alliance_id").order_by("name")
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    """Every organisation (not tenant data: the public list of employers), by name."""
+    return list(Organisation.objects.order_by("name").values_list("pk", "name"))

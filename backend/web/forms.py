@@ -55,6 +55,13 @@ class Radios(forms.RadioSelect):
         return _option_id(id_, index)
 
 
+class Checkboxes(forms.CheckboxSelectMultiple):
+    """The first box carries the field's id, so the error summary's link lands on it."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return _option_id(id_, index)
+
+
 class DateParts(forms.Widget):
     """The three boxes of the GOV.UK date input: `<name>-day`, `-month`, `-year`."""
 

@@ -5,6 +5,5 @@ from . import views
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
 ]

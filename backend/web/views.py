@@ -2,37 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from reviews import progress
-from reviews import selectors as review_selectors
-from tenancy import access
 from tenancy import selectors as tenancy_selectors
 from tenancy.access import actor_of
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Your reviews (UX screen 2): the reviews you take part in, with their next
-    deadlines (a banner for the near ones), invitations to answer, and your
-    partnerships with your role in each."""
-    actor = actor_of(request)
-    memberships = tenancy_selectors.membership_list_for_user(actor=actor)
-    rows = progress.review_rows(actor, list(review_selectors.review_list(actor=actor)))
-    return render(
-        request,
-        "web/home.html",
-        {
-            "actor": actor,
-            "memberships": memberships,
-            "rows": rows,
-            "near": [row for row in rows if row.near],
-            "invitations": review_selectors.invitations_awaiting(actor=actor),
-            "can_propose": bool(actor.partnership_ids(access.LEADS)),
-        },
-    )
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

@@ -18,12 +18,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import User
 from core.dates import long_date
+from demo.partnerships import DEMO_PASSWORD
 from handbooks.models import HandbookVersion
 from handbooks.reference import REFERENCE_TITLE
 from reviews import services
 from reviews.models import Exchange, Review, TeamMember
 from tenancy.access import actor_for
-from tenancy.demo import DEMO_PASSWORD
 from tenancy.models import Membership, Organisation, Partnership, Role
 from tests.e2e.conftest import (
     Browsing,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tenancy.demo import DEMO_PASSWORD
+from demo.partnerships import DEMO_PASSWORD
 from tests.e2e.conftest import axe_check, describe_violations, sign_in
 
 pytestmark = pytest.mark.browser

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from surveys.demo import DEMO_INVITATION_TOKEN
+from demo.partnerships import DEMO_PASSWORD
+from demo.surveys import DEMO_INVITATION_TOKEN
 from surveys.models import Answer, Response, Survey
-from tenancy.demo import DEMO_PASSWORD
 from tests.e2e.conftest import Browsing, axe_check, describe_violations, sign_in
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""The demo surveys (surveys/demo.py): Salford 2020 reproduces the reference report's
+"""The demo surveys (demo/surveys.py): Salford 2020 reproduces the reference report's
 77% and 91% with their intervals and the comparison with the national survey (n = 70);
 Bolton's survey is open, and demo_banner prints its links."""
 
@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
+from demo.surveys import DEMO_INVITATION_TOKEN, DEMO_OPEN_TOKEN
 from surveys import selectors
-from surveys.demo import DEMO_INVITATION_TOKEN, DEMO_OPEN_TOKEN
 from surveys.models import Survey
 from tenancy.access import actor_for
 

@@ -10,9 +10,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from budgets.demo import POLICE_PAYMENTS_2022, demo_seed_budgets
 from budgets.models import Budget, Contribution
-from tenancy.demo import DemoModeOff
+from demo.budgets import POLICE_PAYMENTS_2022, demo_seed_budgets
+from demo.partnerships import DemoModeOff
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo` and `manage.py demo_banner` (tenancy/demo.py)."""
+"""`manage.py seed_demo` and `manage.py demo_banner` (demo/partnerships.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
+from demo import partnerships as demo
 from evidence.models import (
     DocumentRequest,
     EvidenceItem,
@@ -22,7 +23,7 @@ from evidence.models import (
 )
 from reviews import services as review_services
 from reviews.models import Exchange, Phase, Review, TeamMember
-from tenancy import access, demo
+from tenancy import access
 from tenancy.models import (
     AccessWindow,
     Alliance,
@@ -212,7 +213,7 @@ def test_demo_banner_prints_nothing_secret_outside_demo_mode(settings):
     assert ".demo" not in printed
 
 
-# Evidence (evidence/demo.py) ---------------------------------------------------------------
+# Evidence (demo/evidence.py) ---------------------------------------------------------------
 
 
 def _evidence_counts() -> dict[str, int]:

@@ -49,8 +49,8 @@ INSTALLED_APPS = [
     "evidence",
     "budgets",
     "surveys",
-    "perf",
     "web",
+    "demo",
 ]
 
 MIDDLEWARE = [

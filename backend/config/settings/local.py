@@ -13,6 +13,8 @@ GRAPHQL_GRAPHIQL = True
 # Serve static files straight from the build folder (no collectstatic for make run).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The performance harness (perf_seed, perf_run) is a developer's tool: never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "perf"]
 # One process (runserver) when CACHE_URL is unset: its own memory is a shared enough
 # cache for django-ratelimit, whose check would otherwise refuse to start.
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]

@@ -37,4 +37,5 @@ WHITENOISE_AUTOREFRESH = True
 # must still import it, so the project root is appended (after everything else).
 if str(PROJECT_DIR) not in sys.path:
     sys.path.append(str(PROJECT_DIR))
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.fixtures_app"]
+# The performance harness (perf_seed, perf_run) too: local and test settings only.
+INSTALLED_APPS = [*INSTALLED_APPS, "perf", "tests.fixtures_app"]

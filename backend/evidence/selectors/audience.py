@@ -8,17 +8,13 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from reviews import selectors as review_selectors
 from reviews.models import Review, TeamMember
-from tenancy import access
+from tenancy import access, grants
 from tenancy.access import Actor
 from tenancy.models import AccessWindow, Membership, Role
 
-from ..models import (
-    EvidenceItem,
-    EvidenceItemGroupObjectPermission,
-    EvidenceItemUserObjectPermission,
-)
-from ..services.common import VIEW
+from ..models import EvidenceItem
 
 
 @dataclass(frozen=True)
@@ -50,14 +46,6 @@ class Audience:
 class WhoCanSee:
     restricted: bool
     audiences: tuple[Audience, ...]
-
-
-def _granted_users(item: EvidenceItem) -> set[int]:
-    return set(
-        EvidenceItemUserObjectPermission.objects.filter(
-            content_object=item, permission__codename=VIEW
-        ).values_list("user_id", flat=True)
-    )
 
 
 def _members(partnership_id: int, roles: frozenset[Role], granted: set[int] | None) -> list[Person]:
@@ -138,7 +126,7 @@ def who_can_see(*, actor: Actor, item: EvidenceItem) -> WhoCanSee:
     a reviewer sees only the teams they are on. A few queries, whatever the size."""
     role_map = access.role_map_for(EvidenceItem)
     restricted = item.sensitivity == EvidenceItem.Sensitivity.RESTRICTED
-    granted = _granted_users(item) if restricted else None
+    granted = grants.user_ids(item) if restricted else None
     audiences: list[Audience] = []
     reviews = Review.objects.select_related("reviewed_partnership", "reviewing_partnership")
     if item.partnership_id is not None:
@@ -155,10 +143,7 @@ def who_can_see(*, actor: Actor, item: EvidenceItem) -> WhoCanSee:
                 names_hidden=hidden,
             )
         )
-        groups = EvidenceItemGroupObjectPermission.objects.filter(
-            content_object=item, permission__codename=VIEW
-        ).values("group_id")
-        shared_with = reviews.filter(team_group_id__in=groups)
+        shared_with = reviews.filter(team_group_id__in=grants.group_ids(item))
         if hidden:
             shared_with = shared_with.filter(team_group_id__in=actor.group_ids)
         audiences += _teams(list(shared_with.order_by("pk")), None)
@@ -192,3 +177,42 @@ def who_can_see(*, actor: Actor, item: EvidenceItem) -> WhoCanSee:
                 )
             )
     return WhoCanSee(restricted=restricted, audiences=tuple(audiences))
+
+
+def restricted_access_list(*, actor: Actor, item: EvidenceItem) -> list[Person]:
+    """The people a restricted item is open to, from "Who can see this": the
+    members granted it, or for team notes the team members granted it whose
+    window is open. Review teams it is shared with are not people granted it."""
+    audiences = who_can_see(actor=actor, item=item).audiences
+    if item.partnership_id is not None:
+        return [person for group in audiences if group.review_id is None for person in group.people]
+    return [
+        person
+        for group in audiences
+        if group.review_id == item.review_id
+        for person in group.people
+        if person.can_see_now
+    ]
+
+
+def restricted_candidates(
+    *, actor: Actor, item: EvidenceItem, taken: set[int]
+) -> list[tuple[int, str]]:
+    """Who else a restricted item could be opened to, as (user id, "Name (email)"):
+    the owning partnership's members, or for team notes the active team (the
+    service checks the same)."""
+    if item.partnership_id is not None:
+        memberships = (
+            access.visible(actor, Membership)
+            .filter(partnership_id=item.partnership_id, user__is_active=True)
+            .select_related("user")
+            .order_by("user__full_name", "user__email")
+        )
+        people = [(m.user_id, f"{m.user.get_full_name()} ({m.user.email})") for m in memberships]
+    else:
+        assert item.review is not None
+        team = review_selectors.team_list(review=item.review).filter(
+            status=TeamMember.Status.ACTIVE
+        )
+        people = [(m.user_id, f"{m.user.get_full_name()} ({m.user.email})") for m in team]
+    return [(pk, name) for pk, name in people if pk not in taken]

@@ -9,10 +9,14 @@ from typing import TYPE_CHECKING, TypedDict, cast
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from core.errors import NotFound, ValidationFailed
+from core.ids import parse_id
+from reviews import selectors as review_selectors
 from reviews.models import Review, ReviewArea
 from tenancy import access
 from tenancy.access import Actor, VisibleQuerySet
+from tenancy.models import Partnership
 
+from .. import policies
 from ..models import EvidenceItem, EvidenceShare
 
 # Sort keys a list accepts, each ending in the id so that every order is total
@@ -32,6 +36,7 @@ Q_MAX = 200
 
 class RowData(TypedDict):
     share_count: int | None
+    added_by_name: str | None
 
 
 # An item as the list and detail selectors return it, with `share_count`. Only the
@@ -42,14 +47,6 @@ if TYPE_CHECKING:
     EvidenceRow = WithAnnotations[EvidenceItem, RowData]
 else:
     EvidenceRow = EvidenceItem
-
-
-def _id(raw: object) -> int | None:
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
 
 
 # What a row shows of the related rows it joins: never the adder's password hash or
@@ -67,12 +64,15 @@ _ROW_COLUMNS = (
 )
 
 
-def _share_counts(own: frozenset[int]) -> Callable[[list[EvidenceItem]], None]:
-    """Sets `share_count` on a fetched page: how many live reviews each of the actor's
-    own partnerships' items is shared with, in one grouped query for the page; None
-    for anyone else's items, whose sharing is not theirs to know."""
+def _row_extras(own: frozenset[int]) -> Callable[[list[EvidenceItem]], None]:
+    """Completes a fetched page. `share_count`: how many live reviews each of the
+    actor's own partnerships' items is shared with, in one grouped query for the
+    page; None for anyone else's items, whose sharing is not theirs to know.
+    `added_by_name`: field privacy, once for every face: a library item's adder is
+    named only to members of its partnership; a team note's author to whoever sees
+    the note; None where it is hidden."""
 
-    def count(items: list[EvidenceItem]) -> None:
+    def complete(items: list[EvidenceItem]) -> None:
         mine = [item.pk for item in items if item.partnership_id in own]
         counts = (
             dict(
@@ -87,9 +87,13 @@ def _share_counts(own: frozenset[int]) -> Callable[[list[EvidenceItem]], None]:
             else {}
         )
         for item in items:
+            named = item.partnership_id is None or item.partnership_id in own
             item.share_count = counts.get(item.pk, 0) if item.partnership_id in own else None  # type: ignore[attr-defined]
+            item.added_by_name = (  # type: ignore[attr-defined]
+                item.added_by.full_name if named and item.added_by_id else None
+            )
 
-    return count
+    return complete
 
 
 def _row_data(actor: Actor, items: VisibleQuerySet[EvidenceItem]) -> QuerySet[EvidenceRow]:
@@ -97,7 +101,7 @@ def _row_data(actor: Actor, items: VisibleQuerySet[EvidenceItem]) -> QuerySet[Ev
     the page's ids (rule by rule, see access.VisibleQuerySet), the rows with the
     owner, review and adder columns shown, the areas prefetched (only areas of
     reviews the actor can see: an item may inform another review the actor is not
-    part of), and `share_count` for the page in one grouped query."""
+    part of), and the row extras for the page (`_row_extras`: one grouped query)."""
     areas = ReviewArea.objects.filter(review__in=access.visible(actor, Review).values("pk"))
     return cast(
         "QuerySet[EvidenceRow]",
@@ -105,7 +109,7 @@ def _row_data(actor: Actor, items: VisibleQuerySet[EvidenceItem]) -> QuerySet[Ev
         .select_related("partnership", "review", "added_by")
         .only(*_ROW_COLUMNS)
         .prefetch_related(Prefetch("areas", queryset=areas.order_by("review_id", "position")))
-        .after_fetch(_share_counts(actor.partnership_ids())),
+        .after_fetch(_row_extras(actor.partnership_ids())),
     )
 
 
@@ -127,12 +131,12 @@ def evidence_list(
     errors: dict[str, list[str]] = {}
     items = access.visible(actor, EvidenceItem)
     if partnership_id not in (None, ""):
-        pk = _id(partnership_id)
+        pk = parse_id(partnership_id)
         if pk is None:
             errors["partnership"] = ["Select a partnership from the list"]
         items = items.filter(partnership_id=pk or 0)
     if review_id not in (None, ""):
-        pk = _id(review_id)
+        pk = parse_id(review_id)
         if pk is None:
             errors["review"] = ["Select a review from the list"]
         shared = EvidenceShare.objects.filter(review_id=pk or 0).values("item_id")
@@ -146,7 +150,7 @@ def evidence_list(
             errors["sensitivity"] = ["Select a sensitivity from the list"]
         items = items.filter(sensitivity=sensitivity)
     if area_id not in (None, ""):
-        pk = _id(area_id)
+        pk = parse_id(area_id)
         if pk is None:
             errors["area"] = ["Select an area of focus from the list"]
         linked = EvidenceItem.areas.through.objects.filter(reviewarea_id=pk or 0)
@@ -165,7 +169,7 @@ def evidence_list(
 def evidence_get(*, actor: Actor, item_id: object) -> EvidenceRow:
     """One item with its row data. NotFound — the same error — whether it does not
     exist or the actor may not see it (now: a closed window is not found)."""
-    pk = _id(item_id)
+    pk = parse_id(item_id)
     item = (
         _row_data(actor, access.visible(actor, EvidenceItem)).filter(pk=pk).first()
         if pk is not None
@@ -178,28 +182,53 @@ def evidence_get(*, actor: Actor, item_id: object) -> EvidenceRow:
 
 @dataclass(frozen=True)
 class ItemPermissions:
-    """What the actor may do to one item (the edit and share links a row shows)."""
+    """What the actor may do to one item now (the links a row or page offers)."""
 
     can_change: bool
     can_share: bool
+    can_read_log: bool = False
 
 
 def evidence_permissions(
     *, actor: Actor, items: Sequence[EvidenceItem]
 ) -> dict[int, ItemPermissions]:
-    """Per-item flags for a page of items the actor can see, by the services' own
-    rules: change (and delete) if they added it or the role map lets them (the
-    owner's managers; a team note's team while its window is open), share if the
-    role map lets them (the owner's managers; a restricted item only with their
-    own grant). One query per flag for the whole page, none when the actor holds
-    no role or team that could grant it (PERFORMANCE.md, P5)."""
-    ids = [item.pk for item in items]
-    change = access.permitted_ids(actor, EvidenceItem, "change", ids)
-    share = access.permitted_ids(actor, EvidenceItem, "share", ids)
+    """Per-item flags for items the actor can see, from the policies the services
+    refuse with (so a flag never offers what the service would refuse): change and
+    delete (policies.change_item, notes frozen at publication included), share
+    (policies.unshare_item), read the item's access log. Answered in memory from
+    each row's foreign keys; at most one query for the whole page, for the actor's
+    own grants on its restricted items (PERFORMANCE.md, P5). Items come from the
+    selectors (partnership and review loaded)."""
+    page = access.permits(actor, items)
     return {
         item.pk: ItemPermissions(
-            can_change=item.added_by_id == actor.user_id or item.pk in change,
-            can_share=item.pk in share,
+            can_change=policies.change_item(actor, item, permits=page) is None,
+            can_share=policies.unshare_item(actor, item, permits=page) is None,
+            can_read_log=policies.read_item_log(actor, item, permits=page) is None,
         )
         for item in items
     }
+
+
+@dataclass(frozen=True)
+class LibraryPermissions:
+    """What the actor may do with a partnership's library (its page's links)."""
+
+    can_share: bool
+    can_read_log: bool
+
+
+def library_permissions(*, actor: Actor, partnership: Partnership) -> LibraryPermissions:
+    return LibraryPermissions(
+        can_share=policies.share_from_library(actor, partnership) is None,
+        can_read_log=policies.read_library_log(actor, partnership) is None,
+    )
+
+
+def shareable_review_list(*, actor: Actor) -> QuerySet[Review]:
+    """Reviews the actor may share evidence with now: of a partnership whose
+    evidence they may share, at a stage that takes evidence (policies.share_with_review)."""
+    managed = access.partnerships_holding(actor, Partnership, "share_evidence")
+    return review_selectors.review_list(actor=actor).filter(
+        reviewed_partnership_id__in=managed, status__in=policies.SHARING_OPEN
+    )

@@ -9,10 +9,12 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from audit.models import AuditEvent
+from core.errors import refuse
 from tenancy import access
 from tenancy.access import Actor
 from tenancy.models import Partnership
 
+from .. import policies
 from ..models import EvidenceItem
 from ..services.common import ITEM_LABEL, owner_of
 
@@ -38,13 +40,7 @@ def access_log(
     events = AuditEvent.objects.filter(object_type=ITEM_LABEL, action__in=ACCESS_ACTIONS)
     if item_id is not None:
         item = access.get_visible(actor, EvidenceItem, item_id)
-        owner = item.partnership.name if item.partnership else "the owning partnership"
-        access.require(
-            actor,
-            "view_log",
-            item,
-            f"Only a lead or business manager of {owner} can see who has viewed this evidence.",
-        )
+        refuse(policies.read_item_log(actor, item))
         # List events name their ids in detail["ids"]; match this id as a whole
         # number inside that JSON array (same text form on SQLite and PostgreSQL).
         listed_here = rf"(^|[^0-9]){int(item.pk)}([^0-9]|$)"
@@ -55,13 +51,7 @@ def access_log(
         )
     elif partnership_id is not None:
         partnership = access.get_visible(actor, Partnership, partnership_id)
-        access.require(
-            actor,
-            "view_evidence_log",
-            partnership,
-            f"Only a lead or business manager of {partnership.name} can see who has viewed "
-            "its evidence.",
-        )
+        refuse(policies.read_library_log(actor, partnership))
         events = events.filter(owning_partnership_id=partnership.pk)
     else:
         readable = access.visible(actor, Partnership, "view_evidence_log").values("pk")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -10,6 +11,7 @@ from reviews.models import Review, ReviewArea
 from tenancy import access
 from tenancy.access import Actor
 
+from .. import policies
 from ..models import DocumentRequest, EvidenceItem, EvidenceShare
 
 
@@ -24,7 +26,7 @@ def document_request_list(*, actor: Actor, review_id: object) -> QuerySet[Docume
     return (
         access.visible(actor, DocumentRequest)
         .filter(review_id=review.pk)
-        .select_related("requested_by", "answered_by")
+        .select_related("requested_by", "answered_by", "review__reviewing_partnership")
         .prefetch_related(Prefetch("shares", queryset=answers.order_by("pk")))
         .order_by("-requested_at", "-id")
     )
@@ -99,4 +101,37 @@ def coverage(*, actor: Actor, review_id: object) -> Coverage:
         unlinked=row(None),
         totals=totals,
         total=len(item_kind),
+    )
+
+
+@dataclass(frozen=True)
+class ReviewEvidencePermissions:
+    """What the actor may do with a review's evidence now (its pages' buttons)."""
+
+    can_add_notes: bool
+    can_share: bool  # share the reviewed partnership's evidence, answering requests
+    can_ask: bool  # ask the reviewed partnership for documents
+    on_team: bool
+
+
+def review_evidence_permissions(*, actor: Actor, review: Review) -> ReviewEvidencePermissions:
+    """The policies' answers for one review (from review_get), in memory."""
+    return ReviewEvidencePermissions(
+        can_add_notes=policies.add_notes(actor, review) is None,
+        can_share=policies.share_with_review(actor, review) is None,
+        can_ask=policies.ask_for_documents(actor, review) is None,
+        on_team=policies.is_on_team(actor, review),
+    )
+
+
+def document_request_permissions(
+    *, actor: Actor, requests: Sequence[DocumentRequest]
+) -> frozenset[int]:
+    """Which of a page of requests (from document_request_list) the actor may
+    withdraw now, answered in memory from each request's review."""
+    page = access.permits(actor, requests)
+    return frozenset(
+        request.pk
+        for request in requests
+        if policies.withdraw_request(actor, request, permits=page) is None
     )

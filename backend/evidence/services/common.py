@@ -10,14 +10,13 @@ from django.db.models import QuerySet
 from audit import services as audit
 from audit.models import AuditEvent
 from core.errors import NotAuthenticated
+from core.ids import parse_ids
 from reviews.models import Review, ReviewArea
 from tenancy.access import Actor
 
 from ..models import EvidenceItem
 
 ITEM_LABEL = EvidenceItem._meta.label
-# The one permission guardian grants carry for evidence (group and user grants alike).
-VIEW = "view_evidenceitem"
 
 
 def user_id_of(actor: Actor) -> int:
@@ -46,21 +45,6 @@ def record_item(actor: Any, action: str, item: EvidenceItem, **detail: Any) -> A
         owning_partnership_id=owner_of(item),
         detail={"kind": item.kind, **detail},
     )
-
-
-def parse_ids(raw_ids: Iterable[object]) -> list[int] | None:
-    """Distinct integer ids in the given order, or None if any is malformed."""
-    ids: list[int] = []
-    for raw in raw_ids:
-        try:
-            value = int(str(raw))
-        except (TypeError, ValueError):
-            return None
-        if value <= 0:
-            return None
-        if value not in ids:
-            ids.append(value)
-    return ids
 
 
 def areas_of(

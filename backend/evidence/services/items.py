@@ -15,7 +15,7 @@ Who may do what:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,22 +23,22 @@ from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import FileField
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from core import outbox
-from core.errors import Conflict, DomainError, PermissionDenied
+from core.errors import Conflict, DomainError, refuse
 from reviews.models import Review, ReviewArea
-from tenancy import access
+from tenancy import access, grants
 from tenancy.access import Actor
 from tenancy.models import Partnership
 
-from ..models import EvidenceItem, EvidenceItemUserObjectPermission, EvidenceShare
+from .. import policies
+from ..models import EvidenceItem, EvidenceShare
 from ..uploads import CheckedUpload, check_upload, storage_name
 from . import fields
-from .common import VIEW, areas_of, record_item, user_id_of
+from .common import areas_of, record_item, user_id_of
 
-# Team notes are taken while the review is under way; publication freezes them.
-NOTES_OPEN = frozenset({Review.Status.FIELDWORK, Review.Status.MODERATION, Review.Status.REPORTING})
+# Named, not imported: the tasks module imports these services (it is an entry point).
+SCAN_TASK = "evidence.tasks.scan_evidence_file"
 NOTE_KINDS = frozenset(
     {EvidenceItem.Kind.MEETING, EvidenceItem.Kind.INTERVIEW, EvidenceItem.Kind.OTHER}
 )
@@ -71,8 +71,6 @@ def _save_file(item: EvidenceItem, checked: CheckedUpload) -> None:
     delays the scan, it never loses it). If saving the row fails the stored
     file is removed again. (A caller's outer transaction rolling back later would
     leave the file behind, unreferenced: Django has no on-rollback hook.)"""
-    from .. import tasks  # the tasks module imports these services
-
     storage = _storage()
     stored = storage.save(storage_name(checked), checked.file)
     try:
@@ -97,7 +95,7 @@ def _save_file(item: EvidenceItem, checked: CheckedUpload) -> None:
     except BaseException:
         storage.delete(stored)
         raise
-    outbox.enqueue_task(tasks.scan_evidence_file, item.pk)
+    outbox.enqueue_task_named(SCAN_TASK, item.pk)
 
 
 # Longer than the broker takes to hand a dead worker's scan to another (its
@@ -111,11 +109,9 @@ def stuck_scans_requeue(*, now: datetime | None = None) -> int:
     than STUCK_AFTER after it was added whose scan is not already on its way (a
     pending outbox row, or one sent within STUCK_AFTER). Returns how many.
     Idempotent: the scan task skips an item that is no longer scanning."""
-    from .. import tasks  # the tasks module imports these services
-
     now = now or timezone.now()
     since = now - STUCK_AFTER
-    in_flight = outbox.keys_in_flight(f"{tasks.scan_evidence_file.name}:", since=since)
+    in_flight = outbox.keys_in_flight(f"{SCAN_TASK}:", since=since)
     stuck = (
         EvidenceItem.objects.filter(
             scan_status=EvidenceItem.ScanStatus.SCANNING, added_at__lt=since
@@ -126,8 +122,8 @@ def stuck_scans_requeue(*, now: datetime | None = None) -> int:
     requeued = 0
     with transaction.atomic():
         for item_id in stuck:
-            if outbox.task_key(tasks.scan_evidence_file.name, [item_id]) not in in_flight:
-                outbox.enqueue_task(tasks.scan_evidence_file, item_id)
+            if outbox.task_key(SCAN_TASK, [item_id]) not in in_flight:
+                outbox.enqueue_task_named(SCAN_TASK, item_id)
                 requeued += 1
     return requeued
 
@@ -148,7 +144,7 @@ def _create(
         item.areas.set(areas)
     if item.sensitivity == EvidenceItem.Sensitivity.RESTRICTED:
         # Whoever marks an item restricted keeps it: a guardian user grant (rule 4).
-        assign_perm(VIEW, _user(actor), item)
+        grants.grant_user(perm="view", user_id=user_id_of(actor), obj=item)
     record_item(
         actor,
         "create",
@@ -162,12 +158,6 @@ def _create(
         # Last, so that nothing after the file is stored can fail and orphan it.
         _save_file(item, checked)
     return item
-
-
-def _user(actor: Actor) -> Any:
-    from accounts.models import User
-
-    return User.objects.get(pk=user_id_of(actor))
 
 
 def evidence_add(
@@ -225,14 +215,7 @@ def review_evidence_add(
     fields.check_names(kind_fields)
     with transaction.atomic():
         review = access.get_visible(actor, Review, review_id)
-        if review.team_group_id not in actor.open_group_ids:
-            raise PermissionDenied(
-                "Only members of the review team can add its notes, while their access is open."
-            )
-        if review.status not in NOTES_OPEN:
-            raise Conflict(
-                f"Notes cannot be added once the review is {review.get_status_display().lower()}."
-            )
+        refuse(policies.add_notes(actor, review))
         values = {
             "title": title,
             "description": description,
@@ -257,26 +240,19 @@ def review_evidence_add(
         )
 
 
-def item_to_manage(actor: Actor, item_id: object, doing: str) -> EvidenceItem:
-    """An item the actor may change: they added it, or the role map lets them."""
+def item_to_manage(
+    actor: Actor,
+    item_id: object,
+    policy: Callable[[Actor, EvidenceItem], DomainError | None],
+) -> EvidenceItem:
+    """An item the policy lets the actor change now, locked for the change."""
     item = access.get_visible(actor, EvidenceItem, item_id)
     item = (
         EvidenceItem.objects.select_for_update(of=("self",))
         .select_related("partnership", "review__reviewed_partnership")
         .get(pk=item.pk)
     )
-    if item.added_by_id != actor.user_id and not access.can(actor, "change", item):
-        if item.partnership is not None:
-            raise PermissionDenied(
-                f"Only the person who added this evidence, or a lead or business manager of "
-                f"{item.partnership.name}, can {doing} it."
-            )
-        raise PermissionDenied(f"Only the review team can {doing} its notes.")
-    if item.review is not None and item.review.status not in NOTES_OPEN:
-        raise Conflict(
-            f"The team's notes cannot change once the review is "
-            f"{item.review.get_status_display().lower()}."
-        )
+    refuse(policy(actor, item))
     return item
 
 
@@ -304,7 +280,7 @@ def evidence_update(
     starts from nobody rather than silently reopening it to an old list."""
     fields.check_names(kind_fields)
     with transaction.atomic():
-        item = item_to_manage(actor, item_id, "change")
+        item = item_to_manage(actor, item_id, policies.change_item)
         given = {
             "title": title,
             "description": description,
@@ -336,9 +312,9 @@ def evidence_update(
         item.save(update_fields=[n for n in changed if n != "areas"] + ["updated_at"])
         now_restricted = item.sensitivity == EvidenceItem.Sensitivity.RESTRICTED
         if now_restricted and not was_restricted:
-            assign_perm(VIEW, _user(actor), item)
+            grants.grant_user(perm="view", user_id=user_id_of(actor), obj=item)
         elif was_restricted and not now_restricted:
-            EvidenceItemUserObjectPermission.objects.filter(content_object=item).delete()
+            grants.revoke_users(obj=item)
         record_item(actor, "update", item, fields=changed)
     return item
 
@@ -347,7 +323,7 @@ def evidence_delete(*, actor: Actor, item_id: object) -> None:
     """Delete an item and its file. Refused while it is shared with a review that is
     not closed: stop sharing it first."""
     with transaction.atomic():
-        item = item_to_manage(actor, item_id, "delete")
+        item = item_to_manage(actor, item_id, policies.delete_item)
         live = (
             EvidenceShare.objects.filter(item=item)
             .exclude(review__status=Review.Status.CLOSED)

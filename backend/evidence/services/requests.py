@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.db import transaction
 
 from audit import services as audit
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import ValidationFailed, refuse
 from reviews.models import Review
 from tenancy import access
 from tenancy.access import Actor
 
+from .. import policies
 from ..models import DocumentRequest
 from .common import user_id_of
-from .sharing import SHARING_OPEN
 
 TITLE_MAX = 200
 DETAIL_MAX = 2000
@@ -48,17 +48,7 @@ def document_request_create(
     with transaction.atomic():
         review = access.get_visible(actor, Review, review_id)
         review = Review.objects.select_related("reviewing_partnership").get(pk=review.pk)
-        on_team = review.team_group_id in actor.open_group_ids
-        if not on_team and not access.can(actor, "lead", review):
-            raise PermissionDenied(
-                f"Only the review team, or a lead of {review.reviewing_partnership.name}, "
-                "can ask for documents."
-            )
-        if review.status not in SHARING_OPEN:
-            raise Conflict(
-                f"Documents cannot be requested once the review is "
-                f"{review.get_status_display().lower()}."
-            )
+        refuse(policies.ask_for_documents(actor, review))
         title, detail = _clean(title, detail)
         request = DocumentRequest.objects.create(
             review=review, title=title, detail=detail, requested_by_id=user_id_of(actor)
@@ -83,15 +73,7 @@ def document_request_withdraw(*, actor: Actor, request_id: object) -> DocumentRe
             .select_related("review__reviewing_partnership")
             .get(pk=request.pk)
         )
-        access.require(
-            actor,
-            "withdraw",
-            request,
-            f"Only the review team, or a lead of "
-            f"{request.review.reviewing_partnership.name}, can withdraw a request.",
-        )
-        if request.status != DocumentRequest.Status.OPEN:
-            raise Conflict("Only an open request can be withdrawn.")
+        refuse(policies.withdraw_request(actor, request))
         request.status = DocumentRequest.Status.WITHDRAWN
         request.save(update_fields=["status"])
         audit.record(

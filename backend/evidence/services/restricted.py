@@ -6,15 +6,17 @@ for team notes, to members of the team) and close it again."""
 from __future__ import annotations
 
 from django.db import transaction
-from guardian.shortcuts import assign_perm
 
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.ids import parse_ids
 from reviews.models import TeamMember
+from tenancy import grants
 from tenancy.access import Actor
 from tenancy.models import Membership
 
-from ..models import EvidenceItem, EvidenceItemUserObjectPermission
-from .common import VIEW, parse_ids, record_item
+from .. import policies
+from ..models import EvidenceItem
+from .common import record_item
 from .items import item_to_manage
 
 
@@ -40,10 +42,7 @@ def _grantee(item: EvidenceItem, user_id: object) -> int:
 
 
 def _restricted(actor: Actor, item_id: object) -> EvidenceItem:
-    item = item_to_manage(actor, item_id, "change who can see")
-    if item.sensitivity != EvidenceItem.Sensitivity.RESTRICTED:
-        raise Conflict("Only restricted evidence is opened to people one by one.")
-    return item
+    return item_to_manage(actor, item_id, policies.open_to_people)
 
 
 def evidence_restrict_grant(*, actor: Actor, item_id: object, user_id: object) -> EvidenceItem:
@@ -52,12 +51,9 @@ def evidence_restrict_grant(*, actor: Actor, item_id: object, user_id: object) -
     with transaction.atomic():
         item = _restricted(actor, item_id)
         pk = _grantee(item, user_id)
-        grants = EvidenceItemUserObjectPermission.objects.filter(content_object=item, user_id=pk)
-        if grants.filter(permission__codename=VIEW).exists():
+        if pk in grants.user_ids(item):
             return item
-        from accounts.models import User
-
-        assign_perm(VIEW, User.objects.get(pk=pk), item)
+        grants.grant_user(perm="view", user_id=pk, obj=item)
         record_item(actor, "grant", item, user=pk)
     return item
 
@@ -68,18 +64,15 @@ def evidence_restrict_revoke(*, actor: Actor, item_id: object, user_id: object) 
     with transaction.atomic():
         item = _restricted(actor, item_id)
         ids = parse_ids([user_id])
-        grants = EvidenceItemUserObjectPermission.objects.filter(
-            content_object=item, permission__codename=VIEW
-        )
-        held = grants.filter(user_id=ids[0]) if ids else grants.none()
-        if not held.exists():
+        holders = grants.user_ids(item)
+        if not ids or ids[0] not in holders:
             raise NotFound()
-        if grants.count() == 1:
+        if len(holders) == 1:
             raise Conflict(
                 "At least one person must keep access to restricted evidence. "
                 "Give someone else access first."
             )
-        held.delete()
+        grants.revoke_users(obj=item, user_id=ids[0])
         assert ids is not None
         record_item(actor, "revoke", item, user=ids[0])
     return item

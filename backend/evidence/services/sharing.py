@@ -18,26 +18,17 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
 
 from audit import services as audit
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed, refuse
+from core.ids import parse_ids
 from reviews.models import Review
-from tenancy import access
+from tenancy import access, grants
 from tenancy.access import Actor
 
-from ..models import DocumentRequest, EvidenceItem, EvidenceItemGroupObjectPermission, EvidenceShare
-from .common import ITEM_LABEL, VIEW, parse_ids, record_item, user_id_of
-
-SHARING_OPEN = frozenset(
-    {
-        Review.Status.DRAFT,
-        Review.Status.MOBILISATION,
-        Review.Status.FIELDWORK,
-        Review.Status.MODERATION,
-        Review.Status.REPORTING,
-    }
-)
+from .. import policies
+from ..models import DocumentRequest, EvidenceItem, EvidenceShare
+from .common import ITEM_LABEL, record_item, user_id_of
 
 
 def review_to_share_with(actor: Actor, review_id: object) -> Review:
@@ -47,22 +38,7 @@ def review_to_share_with(actor: Actor, review_id: object) -> Review:
     review = Review.objects.select_related(
         "reviewed_partnership", "reviewing_partnership", "team_group"
     ).get(pk=review.pk)
-    owner = review.reviewed_partnership
-    role = actor.role_in(owner.pk)
-    if role is None:
-        # The actor sees the review as its reviewer: their own evidence is not for it.
-        raise PermissionDenied(
-            "Evidence can only be shared with a review of the partnership that owns it."
-        )
-    if role not in access.MANAGERS:
-        raise PermissionDenied(
-            f"Only a lead or business manager of {owner.name} can share its evidence."
-        )
-    if review.status not in SHARING_OPEN:
-        raise Conflict(
-            f"Evidence cannot be shared with a review that is "
-            f"{review.get_status_display().lower()}."
-        )
+    refuse(policies.share_with_review(actor, review))
     return review
 
 
@@ -173,8 +149,7 @@ def shares_write(
             for item in items
         ]
     )
-    # Written to EvidenceItemGroupObjectPermission: the model declares it.
-    assign_perm(VIEW, review.team_group, list(items))  # type: ignore[arg-type]
+    grants.grant_group(perm="view", group=review.team_group, objs=items)
     for item in items:
         record_item(actor, "share", item, review=review.pk, request=request.pk if request else None)
     return created
@@ -195,16 +170,10 @@ def evidence_unshare(*, actor: Actor, item_id: object, review_id: object) -> Non
         )
         if share is None:
             raise NotFound()
-        owner = item.partnership.name if item.partnership else "the owning partnership"
-        access.require(
-            actor,
-            "share",
-            item,
-            f"Only a lead or business manager of {owner} can stop sharing its evidence.",
-        )
+        refuse(policies.unshare_item(actor, item))
         review, request = share.review, share.request
         share.delete()
-        remove_perm(VIEW, review.team_group, item)
+        grants.revoke_group(perm="view", group=review.team_group, obj=item)
         if (
             request is not None
             and request.status == DocumentRequest.Status.ANSWERED
@@ -232,7 +201,8 @@ def evidence_grants_sweep() -> int:
     the record of what the review was given. Returns the number deleted."""
     with transaction.atomic():
         stale = list(
-            EvidenceItemGroupObjectPermission.objects.select_for_update(of=("self",))
+            grants.group_grants(EvidenceItem)
+            .select_for_update(of=("self",))
             .filter(group__review__status=Review.Status.CLOSED)
             .order_by("pk")
             .values_list(
@@ -245,7 +215,7 @@ def evidence_grants_sweep() -> int:
         )
         if not stale:
             return 0
-        EvidenceItemGroupObjectPermission.objects.filter(pk__in=[row[0] for row in stale]).delete()
+        grants.group_grants(EvidenceItem).filter(pk__in=[row[0] for row in stale]).delete()
         for _, item_id, partnership_id, review_id, codename in stale:
             audit.record(
                 actor=None,

@@ -24,17 +24,17 @@ from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods
 
-from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed, refuse
 from reviews.models import Review
 from tenancy.access import actor_of
 from tenancy.models import Partnership
 from web.forms import add_service_errors, posted
 
-from .. import services
+from .. import policies, services
 from ..forms import EvidenceForm, KindForm, area_choices, upload_hint
 from ..models import EvidenceItem
 from ..services import fields as evidence_fields
-from ..services.items import NOTE_KINDS, NOTES_OPEN
+from ..services.items import NOTE_KINDS
 from ..uploads import check_upload
 from .common import (
     Choice,
@@ -115,15 +115,7 @@ def _team_target(request: HttpRequest, review_id: int) -> Target:
     """The team's notes: the service's own rule (a team member whose access window
     is open, from fieldwork until publication), checked before the form is offered."""
     review = review_for_page(request, review_id)
-    if review.team_group_id not in actor_of(request).open_group_ids:
-        raise PermissionDenied(
-            "Only members of the review team can add its notes, while their access is open."
-        )
-    if review.status not in NOTES_OPEN:
-        raise Conflict(
-            "The review team adds its notes from the start of fieldwork until the report "
-            "is published."
-        )
+    refuse(policies.add_notes(actor_of(request), review))
     return Target(
         partnership=None,
         review=review,

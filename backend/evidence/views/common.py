@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.errors import Conflict, ValidationFailed
+from core.ids import parse_id
+from core.pagination import keyset_page
 from reviews import selectors as review_selectors
 from reviews.models import Review, ReviewArea
 from tenancy import selectors as tenancy_selectors
@@ -210,35 +212,20 @@ def listing(
     return result
 
 
-def _int(raw: str | None) -> int | None:
-    try:
-        value = int(raw or "")
-    except ValueError:
-        return None
-    return value if value > 0 else None
-
-
 def _keyset_page(
     request: HttpRequest, items: QuerySet[EvidenceRow], params: dict[str, str], result: Listing
 ) -> None:
-    after, before = _int(request.GET.get("after")), _int(request.GET.get("before"))
-    if before is not None:
-        rows = list(items.filter(pk__gt=before).order_by("id")[: PAGE_SIZE + 1])
-        more_before = len(rows) > PAGE_SIZE
-        rows = list(reversed(rows[:PAGE_SIZE]))
-        result.rows = rows
-        if rows:
-            result.next_href = _query(params, after=str(rows[-1].pk))
-            if more_before:
-                result.previous_href = _query(params, before=str(rows[0].pk))
-        return
-    page = items.filter(pk__lt=after) if after is not None else items
-    rows = list(page[: PAGE_SIZE + 1])
-    result.rows = rows[:PAGE_SIZE]
-    if len(rows) > PAGE_SIZE:
-        result.next_href = _query(params, after=str(result.rows[-1].pk))
-    if after is not None and result.rows:
-        result.previous_href = _query(params, before=str(result.rows[0].pk))
+    page = keyset_page(
+        items,
+        size=PAGE_SIZE,
+        after=parse_id(request.GET.get("after")),
+        before=parse_id(request.GET.get("before")),
+    )
+    result.rows = page.rows
+    if page.next_after is not None:
+        result.next_href = _query(params, after=str(page.next_after))
+    if page.previous_before is not None:
+        result.previous_href = _query(params, before=str(page.previous_before))
 
 
 def _numbered_page(

@@ -9,24 +9,20 @@ access window)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from reviews import selectors as review_selectors
-from reviews.models import TeamMember
-from tenancy import access
+from core.downloads import attachment
+from core.errors import Conflict, NotFound, ValidationFailed, refuse
 from tenancy.access import Actor, actor_of
-from tenancy.models import Membership
 from web.forms import add_service_errors, posted
 
-from .. import selectors, services
+from .. import policies, selectors, services
 from ..forms import EvidenceForm, GrantForm, area_choices, initial_for
 from ..models import EvidenceItem
-from ..selectors import EvidenceRow, Person
-from ..services.items import NOTES_OPEN
+from ..selectors import EvidenceRow
 from .common import evidence_page, partnership_areas, review_areas, review_for_page
 from .log import log_rows
 
@@ -46,30 +42,6 @@ def _owner_name(item: EvidenceItem) -> str:
     return f"the team reviewing {item.review.reviewed_partnership.name}"
 
 
-def may_change(actor: Actor, item: EvidenceItem) -> bool:
-    """Whether the change and delete links are offered: the service's own rule
-    (services.items.item_to_manage), which checks again on every write."""
-    if item.review is not None and item.review.status not in NOTES_OPEN:
-        return False
-    return item.added_by_id == actor.user_id or access.can(actor, "change", item)
-
-
-def _require_change(actor: Actor, item: EvidenceItem, doing: str) -> None:
-    """Refuse a form page to someone its service would refuse, in its words."""
-    if item.added_by_id != actor.user_id and not access.can(actor, "change", item):
-        if item.partnership is not None:
-            raise PermissionDenied(
-                f"Only the person who added this evidence, or a lead or business manager of "
-                f"{item.partnership.name}, can {doing} it."
-            )
-        raise PermissionDenied(f"Only the review team can {doing} its notes.")
-    if item.review is not None and item.review.status not in NOTES_OPEN:
-        raise Conflict(
-            f"The team's notes cannot change once the review is "
-            f"{item.review.get_status_display().lower()}."
-        )
-
-
 def _back_to_list(item: EvidenceItem) -> str:
     if item.review_id is not None:
         return reverse("evidence:review-library", args=[item.review_id])
@@ -86,28 +58,26 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(request, item_id)
     services.evidence_viewed(actor=actor, item=item)
     audience = selectors.who_can_see(actor=actor, item=item)
-    can_read_log = access.can(actor, "view_log", item)
+    flags = selectors.evidence_permissions(actor=actor, items=[item])[item.pk]
     events = (
         list(selectors.access_log(actor=actor, item_id=item.pk)[:LOG_ON_PAGE])
-        if can_read_log
+        if flags.can_read_log
         else []
     )
-    member = item.partnership_id is not None and actor.role_in(item.partnership_id) is not None
-    can_share = item.partnership_id is not None and access.can(actor, "share", item)
     return render(
         request,
         "evidence/item.html",
         {
             "item": item,
             "owner_name": _owner_name(item),
-            "member": member,
+            "member": policies.is_member_of_owner(actor, item),
             "audience": audience,
             "shared_with": [a for a in audience.audiences if a.review_id and item.partnership_id],
-            "can_read_log": can_read_log,
+            "can_read_log": flags.can_read_log,
             "log": log_rows(actor, events),
             "log_is_cut": len(events) == LOG_ON_PAGE,
-            "can_change": may_change(actor, item),
-            "can_share": can_share,
+            "can_change": flags.can_change,
+            "can_share": flags.can_share,
             "back": _back_to_list(item),
         },
     )
@@ -119,14 +89,9 @@ def item_download(request: HttpRequest, item_id: int) -> HttpResponse:
     """The file, always as an attachment under its display name, never sniffed as
     something else, never cached. Only files the scanner passed are served."""
     download = services.evidence_download(actor=actor_of(request), item_id=item_id)
-    response = FileResponse(
-        download.file,
-        as_attachment=True,
-        filename=download.filename,
-        content_type=download.content_type,
+    response = attachment(
+        download.file, filename=download.filename, content_type=download.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     # A streamed response: page_errors is typed for HttpResponse, and passes it on.
     return response  # type: ignore[return-value]
 
@@ -148,7 +113,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     the item and add it again)."""
     actor = actor_of(request)
     item = _item(request, item_id)
-    _require_change(actor, item, "change")
+    refuse(policies.change_item(actor, item))
     form = EvidenceForm(
         posted(request),
         kind=item.kind,
@@ -183,7 +148,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 def item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     actor = actor_of(request)
     item = _item(request, item_id)
-    _require_change(actor, item, "delete")
+    refuse(policies.delete_item(actor, item))
     error, status = "", 200
     if request.method == "POST":
         try:
@@ -215,13 +180,7 @@ def item_unshare(request: HttpRequest, item_id: int, review_id: int) -> HttpResp
     if item.partnership is None or not shared.exists():
         raise NotFound()
     review = review_for_page(request, review_id)
-    access.require(
-        actor,
-        "share",
-        item,
-        f"Only a lead or business manager of {item.partnership.name} can stop sharing its "
-        "evidence.",
-    )
+    refuse(policies.unshare_item(actor, item))
     if request.method == "POST":
         services.evidence_unshare(actor=actor, item_id=item.pk, review_id=review.pk)
         messages.success(
@@ -239,54 +198,21 @@ def item_unshare(request: HttpRequest, item_id: int, review_id: int) -> HttpResp
 def _restricted(request: HttpRequest, item_id: int) -> tuple[Actor, EvidenceRow]:
     actor = actor_of(request)
     item = _item(request, item_id)
-    _require_change(actor, item, "change who can see")
-    if item.sensitivity != EvidenceItem.Sensitivity.RESTRICTED:
-        raise Conflict("Only restricted evidence is opened to people one by one.")
+    refuse(policies.open_to_people(actor, item))
     return actor, item
-
-
-def _with_access(actor: Actor, item: EvidenceItem) -> list[Person]:
-    """The people a restricted item is open to, from "Who can see this": the
-    members granted it, or for team notes the team members granted it whose
-    window is open. Review teams it is shared with are not people granted it."""
-    audiences = selectors.who_can_see(actor=actor, item=item).audiences
-    if item.partnership_id is not None:
-        return [person for group in audiences if group.review_id is None for person in group.people]
-    return [
-        person
-        for group in audiences
-        if group.review_id == item.review_id
-        for person in group.people
-        if person.can_see_now
-    ]
-
-
-def _candidates(actor: Actor, item: EvidenceItem, taken: set[int]) -> list[tuple[int, str]]:
-    """Who else the item could be opened to: the owning partnership's members, or
-    for team notes the active team (the service checks the same)."""
-    if item.partnership_id is not None:
-        memberships = (
-            access.visible(actor, Membership)
-            .filter(partnership_id=item.partnership_id, user__is_active=True)
-            .select_related("user")
-            .order_by("user__full_name", "user__email")
-        )
-        people = [(m.user_id, f"{m.user.get_full_name()} ({m.user.email})") for m in memberships]
-    else:
-        assert item.review is not None
-        team = review_selectors.team_list(review=item.review).filter(
-            status=TeamMember.Status.ACTIVE
-        )
-        people = [(m.user_id, f"{m.user.get_full_name()} ({m.user.email})") for m in team]
-    return [(pk, name) for pk, name in people if pk not in taken]
 
 
 @evidence_page
 @require_http_methods(["GET", "POST"])
 def item_access(request: HttpRequest, item_id: int) -> HttpResponse:
     actor, item = _restricted(request, item_id)
-    people = _with_access(actor, item)
-    form = GrantForm(posted(request), people=_candidates(actor, item, {p.user_id for p in people}))
+    people = selectors.restricted_access_list(actor=actor, item=item)
+    form = GrantForm(
+        posted(request),
+        people=selectors.restricted_candidates(
+            actor=actor, item=item, taken={p.user_id for p in people}
+        ),
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -312,7 +238,8 @@ def item_access(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_access_remove(request: HttpRequest, item_id: int, user_id: int) -> HttpResponse:
     actor, item = _restricted(request, item_id)
-    person = next((p for p in _with_access(actor, item) if p.user_id == user_id), None)
+    people = selectors.restricted_access_list(actor=actor, item=item)
+    person = next((p for p in people if p.user_id == user_id), None)
     if person is None:
         raise NotFound()
     error, status = "", 200

@@ -8,13 +8,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from reviews import selectors as review_selectors
-from tenancy import access
 from tenancy.access import actor_of
 
-from .. import services
+from .. import selectors, services
 from ..forms import area_choices
-from ..services.items import NOTES_OPEN
-from ..services.sharing import SHARING_OPEN
 from .common import (
     choose_partnership,
     chosen_partnership,
@@ -40,7 +37,7 @@ def library(request: HttpRequest) -> HttpResponse:
             return choose_partnership(
                 request, choice, heading="Which partnership's evidence do you want to see?"
             )
-        teams = review_selectors.review_list(actor=actor).filter(team_group_id__in=actor.group_ids)
+        teams = review_selectors.team_review_list(actor=actor)
         return render(request, "evidence/no_partnership.html", {"reviews": teams})
     areas = partnership_areas(actor, partnership)
     base = {"partnership": partnership.slug} if choice.several else {}
@@ -51,7 +48,7 @@ def library(request: HttpRequest) -> HttpResponse:
         partnership_id=partnership.pk,
     )
     services.evidence_listed(actor=actor, items=result.rows)
-    managers = actor.role_in(partnership.pk) in access.MANAGERS
+    flags = selectors.library_permissions(actor=actor, partnership=partnership)
     return render(
         request,
         "evidence/library.html",
@@ -59,8 +56,8 @@ def library(request: HttpRequest) -> HttpResponse:
             "partnership": partnership,
             "choice": choice,
             "result": result,
-            "can_share": managers,
-            "can_read_log": managers,
+            "can_share": flags.can_share,
+            "can_read_log": flags.can_read_log,
         },
         status=result.status,
     )
@@ -81,17 +78,16 @@ def review_library(request: HttpRequest, review_id: int) -> HttpResponse:
         review_id=review.pk,
     )
     services.evidence_listed(actor=actor, items=result.rows)
+    flags = selectors.review_evidence_permissions(actor=actor, review=review)
     return render(
         request,
         "evidence/review_library.html",
         {
             "review": review,
             "result": result,
-            "can_add_notes": review.team_group_id in actor.open_group_ids
-            and review.status in NOTES_OPEN,
-            "can_share": actor.role_in(review.reviewed_partnership_id) in access.MANAGERS
-            and review.status in SHARING_OPEN,
-            "on_team": review.team_group_id in actor.group_ids,
+            "can_add_notes": flags.can_add_notes,
+            "can_share": flags.can_share,
+            "on_team": flags.on_team,
         },
         status=result.status,
     )

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET
 
 from audit.models import AuditEvent
 from core.errors import PermissionDenied
+from core.ids import parse_id
+from core.pagination import keyset_page
 from reviews import selectors as review_selectors
 from reviews.models import Review
 from tenancy.access import Actor, actor_of
@@ -120,21 +122,17 @@ def access_log(request: HttpRequest) -> HttpResponse:
             base["action"] = action
     else:
         events, status = events.none(), 400
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        events = events.filter(pk__lt=int(after))
-    rows = list(events[: PAGE_SIZE + 1])
-    page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    next_href = "?" + urlencode({**base, "after": page[-1].pk}) if more and page else None
+    page = keyset_page(events, size=PAGE_SIZE, after=parse_id(request.GET.get("after")))
+    next_href = "?" + urlencode({**base, "after": page.next_after}) if page.next_after else None
     return render(
         request,
         "evidence/access_log.html",
         {
             "partnership": partnership,
             "form": form,
-            "rows": log_rows(actor, page),
+            "rows": log_rows(actor, page.rows),
             "next_href": next_href,
-            "first_href": ("?" + urlencode(base)) if after else None,
+            "first_href": ("?" + urlencode(base)) if request.GET.get("after") else None,
         },
         status=status,
     )

@@ -8,24 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
-from reviews.models import Review
+from core.errors import Conflict, ValidationFailed, refuse
 from tenancy import access
-from tenancy.access import Actor, actor_of
+from tenancy.access import actor_of
 from web.forms import add_service_errors, posted
 
-from .. import selectors, services
+from .. import policies, selectors, services
 from ..forms import RequestForm
-from ..models import DocumentRequest
-from ..services.sharing import SHARING_OPEN
 from .common import evidence_page, review_for_page
-
-
-def _can_ask(actor: Actor, review: Review) -> bool:
-    """The service's rule (document_request_create): the team while its window is
-    open, or a lead of the reviewing partnership, up to the report."""
-    on_team = review.team_group_id in actor.open_group_ids
-    return (on_team or access.can(actor, "lead", review)) and review.status in SHARING_OPEN
 
 
 @evidence_page
@@ -56,23 +46,17 @@ def requests_page(request: HttpRequest, review_id: int) -> HttpResponse:
                 )
                 return redirect("evidence:requests", review_id=review.pk)
     requests = list(selectors.document_request_list(actor=actor, review_id=review.pk))
-    # One query through the chokepoint for every request's Withdraw link.
-    withdrawable = set(
-        access.visible(actor, DocumentRequest, "withdraw")
-        .filter(review_id=review.pk, status=DocumentRequest.Status.OPEN)
-        .values_list("pk", flat=True)
-    )
+    flags = selectors.review_evidence_permissions(actor=actor, review=review)
     return render(
         request,
         "evidence/requests.html",
         {
             "review": review,
             "requests": requests,
-            "withdrawable": withdrawable,
+            "withdrawable": selectors.document_request_permissions(actor=actor, requests=requests),
             "form": form,
-            "can_ask": _can_ask(actor, review),
-            "can_answer": actor.role_in(review.reviewed_partnership_id) in access.MANAGERS
-            and review.status in SHARING_OPEN,
+            "can_ask": flags.can_ask,
+            "can_answer": flags.can_share,
         },
         status=status,
     )
@@ -86,11 +70,9 @@ def request_withdraw(request: HttpRequest, review_id: int, request_id: int) -> H
     asked = access.get_child(
         selectors.document_request_list(actor=actor, review_id=review.pk), request_id
     )
-    if not access.can(actor, "withdraw", asked):
-        raise PermissionDenied(
-            f"Only the review team, or a lead of {review.reviewing_partnership.name}, can "
-            "withdraw a request."
-        )
+    refusal = policies.withdraw_request(actor, asked)
+    if not isinstance(refusal, Conflict):
+        refuse(refusal)  # a closed request's page still shows, with the reason on POST
     error, status = "", 200
     if request.method == "POST":
         try:

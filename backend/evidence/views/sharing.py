@@ -15,43 +15,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed, refuse
+from core.ids import parse_ids
 from reviews import selectors as review_selectors
 from reviews.models import Review
 from tenancy import access
-from tenancy import selectors as tenancy_selectors
 from tenancy.access import Actor, actor_of
 from web.forms import posted
 
-from .. import selectors, services
+from .. import policies, selectors, services
 from ..forms import FilterForm, ShareItemsForm, ShareReviewForm, area_choices
 from ..models import DocumentRequest
-from ..services.common import parse_ids
-from ..services.sharing import SHARING_OPEN, review_to_share_with
+from ..services.sharing import review_to_share_with
 from .common import evidence_page, review_areas
 
 DRAFT_KEY = "evidence_share_draft"
 DONE_KEY = "evidence_shared"
 # The items step lists at most this many at once; the filter finds the others.
 ITEMS_SHOWN = 200
-
-
-def _shareable_reviews(actor: Actor) -> list[Review]:
-    """Reviews of a partnership the actor manages, at a stage that takes evidence."""
-    managed = actor.partnership_ids(access.MANAGERS)
-    if not managed:
-        memberships = tenancy_selectors.membership_list_for_user(actor=actor)
-        names = " or ".join(m.partnership.name for m in memberships)
-        raise PermissionDenied(
-            f"Only a lead or business manager of {names} can share its evidence."
-            if names
-            else "Only a lead or business manager of a partnership can share its evidence."
-        )
-    return list(
-        review_selectors.review_list(actor=actor).filter(
-            reviewed_partnership_id__in=managed, status__in=SHARING_OPEN
-        )
-    )
 
 
 def _review(request: HttpRequest, review_id: int) -> Review:
@@ -82,7 +63,8 @@ def _open_request(actor: Actor, review: Review, request_id: object) -> DocumentR
 @require_http_methods(["GET", "POST"])
 def share_start(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    reviews = _shareable_reviews(actor)
+    refuse(policies.share_at_all(actor))
+    reviews = list(selectors.shareable_review_list(actor=actor))
     choices = [
         (str(r.pk), f"Review of {r.reviewed_partnership.name} by {r.reviewing_partnership.name}")
         for r in reviews

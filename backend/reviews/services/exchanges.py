@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from core.dates import long_date
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, ValidationFailed, refuse
 from core.links import absolute_url
 from handbooks.models import HandbookVersion
 from tenancy import access
@@ -19,7 +19,7 @@ from tenancy.access import Actor
 from tenancy.models import Partnership
 from tenancy.selectors import partnership_directory
 
-from .. import notifications
+from .. import notifications, policies
 from ..models import Exchange, ExchangeParty, Phase, Review, ReviewArea, ReviewObjective
 
 MAX_PARTNERS = 2
@@ -61,8 +61,7 @@ def exchange_propose(
     """A lead proposes reciprocal reviews with one partnership (a pair) or two (a
     ring A->B->C->A). Nothing is written unless every rule holds."""
     proposer = access.get_visible_by(actor, Partnership, slug=partnership_slug)
-    if actor.role_in(proposer.pk) not in access.LEADS:
-        raise PermissionDenied(f"Only a lead of {proposer.name} can propose an exchange.")
+    refuse(policies.propose_exchange(actor, proposer))
     errors: dict[str, list[str]] = {}
     slugs = [s for s in dict.fromkeys(partner_slugs or []) if s]
     partners: list[Partnership] = []
@@ -224,14 +223,7 @@ def exchange_answer(
 def exchange_withdraw(*, actor: Actor, exchange_id: object) -> Exchange:
     with transaction.atomic():
         exchange = access.get_visible(actor, Exchange, exchange_id)
-        access.require(
-            actor,
-            "withdraw",
-            exchange,
-            "Only the proposing partnership's lead can withdraw an exchange.",
-        )
-        if exchange.status != Exchange.Status.PROPOSED:
-            raise Conflict("Only an exchange that is waiting for answers can be withdrawn.")
+        refuse(policies.withdraw_exchange(actor, exchange))
         exchange.status = Exchange.Status.WITHDRAWN
         exchange.save(update_fields=["status"])
         audit.record(actor=actor, action="update", obj=exchange, detail={"status": "withdrawn"})

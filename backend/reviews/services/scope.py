@@ -10,25 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, ValidationFailed, refuse
 from tenancy import access
 from tenancy.access import Actor
 
+from .. import policies
 from ..models import Review, ReviewArea
-
-_SCOPE_OPEN = {Review.Status.DRAFT, Review.Status.MOBILISATION}
 
 
 def _review_for_scope(actor: Actor, review_id: object) -> Review:
     review = access.get_visible(actor, Review, review_id)
-    access.require(
-        actor,
-        "agree_scope",
-        review,
-        "Only a lead or business manager of either partnership can change the scope.",
-    )
-    if review.status not in _SCOPE_OPEN:
-        raise Conflict("The scope is fixed once fieldwork has started.")
+    refuse(policies.change_scope(actor, review))
     return review
 
 
@@ -106,10 +98,11 @@ def scope_confirm(*, actor: Actor, review_id: object) -> Review:
             raise Conflict("Agree at least one area of focus before confirming the scope.")
         now = timezone.now()
         fields = []
-        if actor.role_in(review.reviewed_partnership_id) in access.MANAGERS:
+        sides = policies.scope_sides(actor, review)
+        if review.reviewed_partnership_id in sides:
             review.scope_confirmed_by_reviewed_at = now
             fields.append("scope_confirmed_by_reviewed_at")
-        if actor.role_in(review.reviewing_partnership_id) in access.MANAGERS:
+        if review.reviewing_partnership_id in sides:
             review.scope_confirmed_by_reviewing_at = now
             fields.append("scope_confirmed_by_reviewing_at")
         review.save(update_fields=fields)

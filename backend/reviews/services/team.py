@@ -18,12 +18,12 @@ from django.utils import timezone
 from accounts.models import User
 from audit import services as audit
 from core.dates import end_of_day, start_of_day
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, ValidationFailed, refuse
 from tenancy import access
 from tenancy.access import Actor
 from tenancy.models import AccessWindow, Membership
 
-from .. import notifications
+from .. import notifications, policies
 from ..models import Phase, Review, TeamMember
 
 # No evidence access before fieldwork is under way or after the review closes.
@@ -33,7 +33,6 @@ _ACCESS_STATUSES = {
     Review.Status.REPORTING,
     Review.Status.PUBLISHED,
 }
-_TEAM_FROZEN = {Review.Status.PUBLISHED, Review.Status.CLOSED}
 
 
 def window_for_dates(
@@ -147,22 +146,13 @@ def team_access_sync(*, review: Review, actor: Actor | None = None) -> None:
 
 def _review_for_team_change(actor: Actor, review_id: object) -> Review:
     review = access.get_visible(actor, Review, review_id)
-    access.require(
-        actor,
-        "manage_team",
-        review,
-        f"Only a lead of {review.reviewing_partnership.name} can change its review team.",
-    )
-    team_require_open(review)
+    refuse(policies.change_team(actor, review))
     return review
 
 
 def team_require_open(review: Review) -> None:
     """The team is fixed once the review is published."""
-    if review.status in _TEAM_FROZEN:
-        raise Conflict(
-            f"The team cannot change once the review is {review.get_status_display().lower()}."
-        )
+    refuse(policies.team_open(review))
 
 
 def team_member_add(
@@ -271,8 +261,7 @@ def team_member_declare(
     """A member declares their own interests (or that they have none)."""
     with transaction.atomic():
         review, member = _member(actor, review_id, member_id)
-        if member.user_id != actor.user_id:
-            raise PermissionDenied("Only the team member can make their own declaration.")
+        refuse(policies.declare_interests(actor, member))
         details = (details or "").strip()
         if has_interest is None:
             raise ValidationFailed(
@@ -375,12 +364,7 @@ def team_member_set_window(
     Both empty restores the default."""
     with transaction.atomic():
         review, member = _member(actor, review_id, member_id)
-        access.require(
-            actor,
-            "manage_access",
-            review,
-            f"Only a lead of {review.reviewed_partnership.name} can change reviewers' access.",
-        )
+        refuse(policies.set_access(actor, review))
         errors: dict[str, list[str]] = {}
         if (opens_at is None) != (closes_at is None):
             errors["closes_at"] = [

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from audit import services as audit
 from core.dates import deadline, local_today
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed, refuse
 from tenancy import access
 from tenancy.access import Actor
 from tenancy.models import Membership, Role
 
-from .. import notifications
+from .. import notifications, policies
 from ..models import Phase, PhaseChange, PhaseReminder, Review, TeamMember
 from .team import team_access_sync, window_for_dates
 
@@ -36,11 +36,7 @@ def phases_reschedule(
     partnership (the widening is audited); a published review's record stays put."""
     with transaction.atomic():
         review = access.get_visible(actor, Review, review_id)
-        access.require(
-            actor, "reschedule", review, "Only a lead of either partnership can reschedule."
-        )
-        if review.status == Review.Status.CLOSED:
-            raise Conflict("A closed review cannot be rescheduled.")
+        refuse(policies.reschedule(actor, review))
         phases = list(review.phases.select_for_update().order_by("position"))
         errors: dict[str, list[str]] = {}
         reason = (reason or "").strip()

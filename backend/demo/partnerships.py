@@ -21,8 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from accounts.models import User
-
-from .models import Alliance, AllianceAnalyst, Membership, Organisation, Partnership, Role
+from tenancy.models import Alliance, AllianceAnalyst, Membership, Organisation, Partnership, Role
 
 # Public on purpose: printed by `manage.py demo_banner`. Passes the password
 # validators in base settings (length 12+, not common, not numeric, not like an email).

@@ -26,12 +26,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.dates import LONDON
+from demo.partnerships import DEMO_ADDRESS, require_demo_mode
 from reviews.models import Review
-from tenancy.demo import DEMO_ADDRESS, require_demo_mode
-from tenancy.models import Partnership
-
-from .bank import load as load_bank
-from .models import (
+from surveys.bank import load as load_bank
+from surveys.models import (
     Answer,
     BankQuestion,
     Baseline,
@@ -41,8 +39,9 @@ from .models import (
     Survey,
     SurveyQuestion,
 )
-from .scales import RoleLevel, Sector
-from .services import token_hash
+from surveys.scales import RoleLevel, Sector
+from surveys.services import token_hash
+from tenancy.models import Partnership
 
 SALFORD_TITLE = "Professionals survey 2020"
 BOLTON_TITLE = "Professionals survey 2026"

@@ -2,16 +2,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tenancy import demo
+from demo import partnerships as demo
+from demo.surveys import demo_links
 
 
 class Command(BaseCommand):
     help = "Print the demo address, sign-ins and password. Refused unless DEMO_MODE is on."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Imported here: tenancy is the base app and imports no domain app at module level.
-        from surveys.demo import demo_links
-
         try:
             rows = demo.demo_sign_ins()
             links = demo_links()

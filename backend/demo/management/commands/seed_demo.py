@@ -2,22 +2,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tenancy import demo
+from demo import partnerships as demo
+from demo.budgets import demo_seed_budgets
+from demo.evidence import demo_seed_evidence
+from demo.reviews import demo_seed_reviews
+from demo.surveys import demo_seed_surveys
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update the demo alliance, partnerships, sign-ins, reviews, evidence and "
-        "budgets (idempotent). Refused unless DEMO_MODE is on."
+        "Create or update the demo alliance, partnerships, sign-ins, reviews, evidence, "
+        "budgets and surveys (idempotent). Refused unless DEMO_MODE is on."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Imported here: tenancy is the base app and imports no domain app at module level.
-        from budgets.demo import demo_seed_budgets
-        from evidence.demo import demo_seed_evidence
-        from reviews.demo import demo_seed_reviews
-        from surveys.demo import demo_seed_surveys
-
         try:
             summary = demo.demo_seed()
         except demo.DemoModeOff as exc:

@@ -39,14 +39,13 @@ from django.db import transaction
 from accounts.models import User
 from audit import services as audit
 from core.dates import LONDON
+from evidence.models import DocumentRequest, EvidenceItem, EvidenceShare
+from evidence.services import evidence_add, evidence_restrict_grant
+from evidence.services.common import record_item
+from evidence.services.sharing import shares_write
 from reviews.models import Review, ReviewArea
 from tenancy.access import actor_for
 from tenancy.models import Partnership
-
-from .models import DocumentRequest, EvidenceItem, EvidenceShare
-from .services import evidence_add, evidence_restrict_grant
-from .services.common import record_item
-from .services.sharing import shares_write
 
 Kind = EvidenceItem.Kind
 Sensitivity = EvidenceItem.Sensitivity

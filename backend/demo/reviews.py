@@ -17,11 +17,10 @@ from django.utils import timezone
 from accounts.models import User
 from core.dates import LONDON
 from handbooks.models import HandbookVersion
+from reviews.models import Exchange, ExchangeParty, Phase, PhaseChange, Review, TeamMember
+from reviews.services.exchanges import _create_reviews
+from reviews.services.team import team_access_sync
 from tenancy.models import Partnership
-
-from .models import Exchange, ExchangeParty, Phase, PhaseChange, Review, TeamMember
-from .services.exchanges import _create_reviews
-from .services.team import team_access_sync
 
 COVID = "Covid-19 pandemic"
 

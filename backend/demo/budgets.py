@@ -24,12 +24,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from tenancy.demo import AREAS, require_demo_mode
+from budgets.models import Budget
+from budgets.services.rules import BudgetInput, clean_budget
+from budgets.services.writes import write_lines
+from demo.partnerships import AREAS, require_demo_mode
 from tenancy.models import Organisation, Partnership
-
-from .models import Budget
-from .services.rules import BudgetInput, clean_budget
-from .services.writes import write_lines
 
 # Police (Mayor's office) payments to the joint children's and adults' boards, 2022/23,
 # GBP, half to each board (DOMAIN.md, "Facts for demo and reference data").
