@@ -64,6 +64,8 @@ class Row:
     # Request body: JSON for API routes (`json=True`), form fields for pages.
     data: Any = None
     json: bool = False
+    # An API upload: `data` as multipart/form-data, with a small text file as `file`.
+    multipart: bool = False
     # GraphQL rows: one operation and its variables.
     query: str = ""
     variables: Mapping[str, Any] = field(default_factory=dict)
@@ -713,6 +715,13 @@ TABLE: dict[str, Row] = {
         method="POST",
         json=True,
         data={"partnership": "{w.owner.pk}", "kind": "other", "title": "Matrix evidence"},
+    ),
+    "evidence-api:item-upload": Row(
+        # Any member uploads to the library; nobody else can name Salford.
+        owner_api(owners="201"),
+        method="POST",
+        multipart=True,
+        data={"partnership": "{w.owner.pk}", "kind": "document", "title": "Matrix upload"},
     ),
     "evidence-api:item-list POST team-note": Row(
         # The team's own notes: only a member whose window is open.

@@ -1,0 +1,108 @@
+"""Schemathesis run in-process against the WSGI app, with every check it has.
+
+Its engine (the one behind `schemathesis run`) calls a live server over HTTP, as the
+CLI does, so the data must be committed (transactional tests). The totals it returns
+are what the CLI prints: cases, checks run, unique failures.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import schemathesis
+from schemathesis.engine import events, from_schema
+from schemathesis.engine.statistic import Statistic
+
+SEED = 20261203
+# CI: a few cases per operation and phase keep three principals near two minutes;
+# `make fuzz` raises it (FUZZ_MAX_EXAMPLES) for a long campaign.
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
+
+
+@dataclass
+class Outcome:
+    cases: int = 0
+    cases_by_phase: dict[str, int] = field(default_factory=dict)
+    checks: int = 0
+    operations: set[str] = field(default_factory=set)
+    failures: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.cases} cases, {self.checks} checks, {len(self.operations)} operations, "
+            f"{len(self.failures)} unique failures, {len(self.errors)} errors "
+            f"(cases by phase: {self.cases_by_phase})"
+        )
+
+
+def config(token: str, *, max_examples: int = MAX_EXAMPLES) -> schemathesis.Config:
+    """Every check (the default set is all of them), positive and negative data, seeded."""
+    return schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "workers": 1,
+            "headers": {"Authorization": f"Bearer {token}"},
+            "generation": {"mode": "all", "max-examples": max_examples},
+        }
+    )
+
+
+def _describe(failure: Any, case: Any, response: Any) -> str:
+    body = getattr(response, "text", "") if response is not None else ""
+    status = getattr(response, "status_code", "-")
+    return (
+        f"{failure.operation}: {failure.title}\n  {failure.message.strip()}\n"
+        f"  request: {case.method} {case.formatted_path} query={case.query!r} "
+        f"body={str(case.body)[:300]!r}\n  response: {status} {body[:300]!r}"
+    )
+
+
+def run_openapi(base_url: str, token: str, *, max_examples: int = MAX_EXAMPLES) -> Outcome:
+    """Load the OpenAPI document from the server and run every phase against it."""
+    schema = schemathesis.openapi.from_url(
+        f"{base_url}/api/schema/?format=json", config=config(token, max_examples=max_examples)
+    )
+    return _run(schema)
+
+
+def run_graphql(base_url: str, token: str, *, max_examples: int = MAX_EXAMPLES) -> Outcome:
+    schema = schemathesis.graphql.from_url(
+        f"{base_url}/graphql/",
+        config=config(token, max_examples=max_examples),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return _run(schema)
+
+
+def _run(schema: Any) -> Outcome:
+    outcome = Outcome()
+    statistic = Statistic()
+    failing: dict[str, tuple[Any, Any]] = {}  # case id -> (case, response), to describe
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            recorder = event.recorder
+            statistic.on_scenario_finished(recorder)
+            phase = str(event.phase.value)
+            outcome.cases_by_phase[phase] = outcome.cases_by_phase.get(phase, 0) + len(
+                recorder.cases
+            )
+            for case_id, checks in recorder.checks.items():
+                outcome.checks += len(checks)
+                if any(check.failure_info is not None for check in checks):
+                    interaction = recorder.interactions.get(case_id)
+                    response = interaction.response if interaction is not None else None
+                    failing[case_id] = (recorder.cases[case_id].value, response)
+        elif isinstance(event, events.NonFatalError):
+            outcome.errors.append(f"{event.label}: {event.info.format()}")
+        elif isinstance(event, events.FatalError):
+            outcome.errors.append(f"fatal: {event.exception!r}")
+    outcome.cases = statistic.total_cases
+    outcome.operations = set(statistic.tested_operations)
+    outcome.failures = [
+        _describe(failure, *failing[case_id])
+        for failure, case_id in statistic.unique_failures_map.items()
+    ]
+    return outcome
