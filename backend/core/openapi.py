@@ -50,6 +50,8 @@ ERRORS: dict[int, str] = {
 }
 
 _ALWAYS = (400, 401, 403, 404, 429)
+# A date as the API reads and writes it.
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _WRITES = frozenset({"post", "put", "patch", "delete"})
 
 
@@ -119,6 +121,17 @@ def _without_column_limits(node: Any) -> None:
             _without_column_limits(value)
 
 
+def _with_date_patterns(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("format") == "date":
+            node.setdefault("pattern", ISO_DATE)
+        for value in node.values():
+            _with_date_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _with_date_patterns(value)
+
+
 def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Postprocessing hook: the Error component, and each operation's error answers
     (a view's own declaration of a status wins)."""
@@ -141,4 +154,11 @@ def without_column_limits(result: dict[str, Any], **kwargs: Any) -> dict[str, An
     """Postprocessing hook: no database column limits, so the document is the same
     whichever database generated it."""
     _without_column_limits(result)
+    return result
+
+
+def date_patterns(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: a date's shape as a pattern. In OpenAPI 3.1 `format` only
+    annotates, so without it "" would be a valid nullable date."""
+    _with_date_patterns(result)
     return result

@@ -208,22 +208,16 @@ class _NewItemInput(serializers.Serializer[Any]):
     areas = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
-class EvidenceCreateInput(KindFieldsInput, _NewItemInput):
-    partnership = serializers.IntegerField(
-        required=False, help_text="Add to this partnership's library (you must be a member)."
-    )
-    review = serializers.IntegerField(
-        required=False,
-        help_text="Or add the team's own notes to this review (your access window must be open).",
-    )
+class TeamNoteInput(KindFieldsInput, _NewItemInput):
+    """The review team's own notes: any kind but a document or data (no file)."""
+
     kind = _choice(EvidenceItem.Kind.choices, "Select the kind of evidence")
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("partnership" in attrs) == ("review" in attrs):
-            raise serializers.ValidationError(
-                {"partnership": ["Give a partnership, or a review for the team's own notes"]}
-            )
-        return attrs
+
+class EvidenceCreateInput(TeamNoteInput):
+    partnership = serializers.IntegerField(
+        help_text="Add to this partnership's library (you must be a member)."
+    )
 
 
 class EvidenceUploadInput(_NewItemInput):
@@ -321,8 +315,8 @@ class EvidenceListApi(ListAPIView[EvidenceItem]):
 
     @extend_schema(request=EvidenceCreateInput, responses={201: EvidenceItemSerializer})
     def post(self, request: Request) -> Response:
-        """Add evidence without a file (a file goes to `evidence/upload/`): any kind to a
-        partnership's library; or, as a review team member, the team's notes."""
+        """Add evidence without a file to a partnership's library (a file goes to
+        `evidence/upload/`; the team's notes to `reviews/{id}/evidence/`)."""
         return _add(request, validated(EvidenceCreateInput, request))
 
 
@@ -336,6 +330,14 @@ class EvidenceUploadApi(APIView):
         is checked (type, size) at once and scanned afterwards: until the scan passes,
         `file.scan_status` is "scanning" and it cannot be downloaded."""
         return _add(request, validated(EvidenceUploadInput, request))
+
+
+class TeamNoteApi(APIView):
+    @extend_schema(request=TeamNoteInput, responses={201: EvidenceItemSerializer})
+    def post(self, request: Request, review_id: int) -> Response:
+        """Add the review team's own notes (a member of the team, while their access
+        window is open). They belong to the review, not to a partnership's library."""
+        return _add(request, {**validated(TeamNoteInput, request), "review": review_id})
 
 
 def _add(request: Request, data: dict[str, Any]) -> Response:

@@ -28,6 +28,7 @@ urlpatterns = [
         api.GrantRevokeApi.as_view(),
         name="item-grant-revoke",
     ),
+    path("reviews/<int:review_id>/evidence/", api.TeamNoteApi.as_view(), name="team-note-create"),
     path(
         "reviews/<int:review_id>/document-requests/",
         api.DocumentRequestListApi.as_view(),

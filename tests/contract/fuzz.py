@@ -16,8 +16,11 @@ from schemathesis.engine import events, from_schema
 from schemathesis.engine.statistic import Statistic
 
 SEED = 20261203
-# CI: a few cases per operation and phase keep three principals near two minutes;
-# `make fuzz` raises it (FUZZ_MAX_EXAMPLES) for a long campaign.
+# The suite: a few cases per operation and phase, and the coverage phase (every
+# boundary and wrong type of every input: nine cases in ten) for one principal only,
+# keep three principals near two minutes. `make fuzz` sets FUZZ_MAX_EXAMPLES for a
+# long campaign, every phase for everyone.
+CAMPAIGN = "FUZZ_MAX_EXAMPLES" in os.environ
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
 
 
@@ -38,14 +41,15 @@ class Outcome:
         )
 
 
-def config(token: str, *, max_examples: int = MAX_EXAMPLES) -> schemathesis.Config:
+def config(token: str, *, coverage: bool = True) -> schemathesis.Config:
     """Every check (the default set is all of them), positive and negative data, seeded."""
     return schemathesis.Config.from_dict(
         {
             "seed": SEED,
             "workers": 1,
             "headers": {"Authorization": f"Bearer {token}"},
-            "generation": {"mode": "all", "max-examples": max_examples},
+            "generation": {"mode": "all", "max-examples": MAX_EXAMPLES},
+            "phases": {"coverage": {"enabled": coverage or CAMPAIGN}},
         }
     )
 
@@ -60,21 +64,22 @@ def _describe(failure: Any, case: Any, response: Any) -> str:
     )
 
 
-def run_openapi(base_url: str, token: str, *, max_examples: int = MAX_EXAMPLES) -> Outcome:
+def run_openapi(base_url: str, token: str, *, coverage: bool = True) -> Outcome:
     """Load the OpenAPI document from the server and run every phase against it."""
     schema = schemathesis.openapi.from_url(
-        f"{base_url}/api/schema/?format=json", config=config(token, max_examples=max_examples)
+        f"{base_url}/api/schema/?format=json", config=config(token, coverage=coverage)
     )
     return _run(schema)
 
 
-def run_graphql(base_url: str, token: str, *, max_examples: int = MAX_EXAMPLES) -> Outcome:
-    schema = schemathesis.graphql.from_url(
-        f"{base_url}/graphql/",
-        config=config(token, max_examples=max_examples),
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    return _run(schema)
+def run_graphql(base_url: str, token: str) -> Outcome:
+    """The published GraphQL schema (introspection is off, as in production), queries
+    and mutations generated from it, posted to the live server's /graphql/."""
+    from core.published_schemas import graphql_sdl
+
+    settings = config(token)
+    settings.projects.default.update(base_url=f"{base_url}/graphql/")
+    return _run(schemathesis.graphql.from_file(graphql_sdl(), config=settings))
 
 
 def _run(schema: Any) -> Outcome:

@@ -450,11 +450,6 @@ def test_service_rules_give_a_message_per_field_and_write_nothing(
             id="nul-byte",
         ),
         pytest.param(
-            {"kind": "other", "title": "T", "review": 1},
-            {"partnership": ["Give a partnership, or a review for the team's own notes"]},
-            id="two-owners",
-        ),
-        pytest.param(
             {"kind": "other", "title": "T", "areas": ["x"]},
             {"areas": {"0": ["A valid integer is required."]}},
             id="malformed-area",
@@ -490,12 +485,13 @@ def test_adding_to_another_partnerships_library_is_not_found(world, client_for):
 
 def test_the_team_adds_its_own_notes_while_its_window_is_open(world, client_for):
     work = fieldwork(world)
-    note = {"review": work.review.pk, "kind": "other", "title": "Hub visit", "description": "x"}
+    note = {"kind": "other", "title": "Hub visit", "description": "x"}
+    url = f"/api/v1/reviews/{work.review.pk}/evidence/"
 
     with time_machine.travel(work.during, tick=False):
-        added = post_json(client_for(world.bolton_manager), "/api/v1/evidence/", note)
+        added = post_json(client_for(world.bolton_manager), url, note)
     with time_machine.travel(work.closes, tick=False):
-        late = post_json(client_for(world.bolton_manager), "/api/v1/evidence/", note)
+        late = post_json(client_for(world.bolton_manager), url, note)
 
     assert added.status_code == 201, added.json()
     assert (added.json()["review"], added.json()["partnership"]) == (work.review.pk, None)

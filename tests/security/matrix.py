@@ -723,13 +723,14 @@ TABLE: dict[str, Row] = {
         multipart=True,
         data={"partnership": "{w.owner.pk}", "kind": "document", "title": "Matrix upload"},
     ),
-    "evidence-api:item-list POST team-note": Row(
+    "evidence-api:team-note-create": Row(
         # The team's own notes: only a member whose window is open.
         owner_api(**{**REVIEW_REFUSED, "reviewer_window_open": "201"}),
         method="POST",
         json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
         data={
-            "review": "{w.review.pk}",
             "kind": "other",
             "title": "Matrix note",
             "description": "Seen in the hub.",

@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
         "core.openapi.document_errors",
         "core.openapi.openapi_31_nullable",
         "core.openapi.without_column_limits",
+        "core.openapi.date_patterns",
     ],
     # Swagger UI from this server's own static files: the CSP allows no other origin.
     "SWAGGER_UI_DIST": "SIDECAR",
