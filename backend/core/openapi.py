@@ -43,7 +43,8 @@ ERRORS: dict[int, str] = {
     "without its CSRF token).",
     404: "Not found: missing and other partnerships' objects answer alike.",
     409: "The object is not in a state that allows this (a lifecycle guard).",
-    413: "The file is over the size limit, named in `detail`.",
+    413: "The body (`too_large`) or an uploaded file (`file_too_large`) is over its size "
+    "limit, named in `detail`.",
     415: "The body's content type is not one this operation reads, or an uploaded file's "
     "type is not allowed (`detail` names the allowed types).",
     429: "Over the rate limit: wait `Retry-After` seconds.",
@@ -58,15 +59,12 @@ _WRITES = frozenset({"post", "put", "patch", "delete"})
 def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
     """The error answers an operation can give: every request can be malformed,
     unauthenticated, refused, aimed at a missing object or throttled; a write can meet a
-    lifecycle guard; a body can have the wrong type; an upload can be too large."""
+    lifecycle guard; a body can be too large or of the wrong type."""
     statuses = list(_ALWAYS)
     if method in _WRITES:
         statuses.append(409)
-    content = operation.get("requestBody", {}).get("content", {})
-    if content:
-        statuses.append(415)
-    if "multipart/form-data" in content:
-        statuses.append(413)
+    if operation.get("requestBody", {}).get("content"):
+        statuses.extend((413, 415))
     return sorted(statuses)
 
 

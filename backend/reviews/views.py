@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -68,7 +69,7 @@ def _member(review: Review, member_id: int) -> TeamMember:
 def _refused(form: forms.Form, exc: DomainError) -> int:
     """Put a service's refusal on the form; the status the page is answered with."""
     add_service_errors(form, exc)
-    return 409 if isinstance(exc, Conflict) else 400
+    return exc.status_code if isinstance(exc, Conflict | PermissionDenied) else 400
 
 
 # --- Overview ---
@@ -259,6 +260,8 @@ def team_page(request: HttpRequest, review_id: int) -> HttpResponse:
             "can_manage": not frozen and access.can(actor, "manage_team", review),
             "can_set_access": access.can(actor, "manage_access", review),
             "actor_user_id": actor.user_id,
+            "invitations": selectors.invitation_list(actor=actor, review=review),
+            "now": timezone.now(),
         },
     )
 
@@ -367,8 +370,8 @@ def team_mitigate(request: HttpRequest, review_id: int, member_id: int) -> HttpR
     actor = actor_of(request)
     review = _review(request, review_id, "manage_team")
     member = _member(review, member_id)
-    if member.conflicting_organisation_id is None:
-        raise NotFound()  # only a flagged conflict has a mitigation page
+    if not member.needs_mitigation:
+        raise NotFound()  # only a conflict or a declared interest has a mitigation page
     form = MitigationForm(posted(request), initial={"mitigation": member.mitigation})
     return _team_form_page(
         request,
@@ -462,7 +465,7 @@ def timeline_page(request: HttpRequest, review_id: int) -> HttpResponse:
                     new_dates=form.new_dates(),
                     reason=form.cleaned_data["reason"],
                 )
-            except (ValidationFailed, Conflict) as exc:
+            except (ValidationFailed, Conflict, PermissionDenied) as exc:
                 status = _refused(form, exc)
             else:
                 messages.success(request, "The new dates have been saved.")

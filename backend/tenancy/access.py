@@ -269,6 +269,11 @@ ROLE_MAPS: dict[str, RoleMap] = {
         team_group_path="team_group_id",
         team_perms=frozenset({"view"}),
     ),
+    "reviews.TeamInvitation": RoleMap(
+        # Places offered to people without an account: the reviewing lead's business.
+        partnership_path="review__reviewing_partnership_id",
+        roles={"view": LEADS, "manage": LEADS},
+    ),
     "evidence.EvidenceItem": RoleMap(
         # A partnership's library: every member reads it (restricted items only with a
         # user grant); managers change, share and read the access log. Shared items

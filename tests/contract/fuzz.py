@@ -79,7 +79,10 @@ def _describe(failure: Any, case: Any, response: Any) -> str:
 def run_openapi(base_url: str, token: str, *, coverage: bool = True) -> Outcome:
     """Load the OpenAPI document from the server and run every phase against it."""
     schema = schemathesis.openapi.from_url(
-        f"{base_url}/api/schema/?format=json", config=config(token, coverage=coverage)
+        f"{base_url}/api/schema/?format=json",
+        config=config(token, coverage=coverage),
+        # The document is for signed-in callers (core.api.SchemaAccess).
+        headers={"Authorization": f"Bearer {token}"},
     )
     return _run(schema)
 

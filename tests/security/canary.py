@@ -98,6 +98,9 @@ PLAN: dict[str, Gate] = {
     "reviews.PhaseChange": Gate("reviews.Review", "phase__review"),
     "reviews.PhaseReminder": Gate("reviews.Review", "phase__review"),
     "reviews.TeamMember": Gate("reviews.Review", "review"),
+    # An invitee's name and email are like a member's: the review's viewers may see them
+    # (the chokepoint shows them to the reviewing leads only; test_team_invitations).
+    "reviews.TeamInvitation": Gate("reviews.Review", "review"),
     "evidence.EvidenceItem": Gate("evidence.EvidenceItem"),
     "evidence.EvidenceShare": Gate("evidence.EvidenceItem", "item"),
     "evidence.DocumentRequest": Gate("evidence.DocumentRequest"),
@@ -144,6 +147,13 @@ SKIPS: dict[tuple[str, str], str] = {
         "as the Content-Type header"
     ),
     ("evidence.EvidenceItem", "sha256"): "a digest the server computes, not typed text",
+    ("reviews.TeamInvitation", "email"): (
+        "an address, not free text (a marker is not a valid email); the invitee's name is "
+        "seeded in its place"
+    ),
+    ("reviews.TeamInvitation", "token_hash"): (
+        "the SHA-256 of an invitation link's token, computed by the server, never shown"
+    ),
 }
 
 # Fields seeded on some rows only, and why.

@@ -17,6 +17,7 @@ Outcomes are short strings:
              mutations:     "ok" (no errors) | "not-found" ("Not found.", as for a
                             missing id) | "refused" (any other domain refusal: a role,
                             a guard, validation) | "unauthenticated"
+             both:          "http 401" (GRAPHQL_ANON: the request itself was refused)
 
 Every string in a row (URL kwargs, bodies, variables, expected redirects) is a format
 string over the matrix world: "{w.review.pk}" (see principals.MatrixWorld).
@@ -38,6 +39,8 @@ from .principals import GROUPS, PRINCIPALS
 LOGIN = "302 /sign-in/"
 ADMIN_LOGIN = "302 /admin/login/"
 API_ANON = "401"
+# GraphQL refuses anonymous callers before any field runs, as REST does (issue 8).
+GRAPHQL_ANON = "http 401"
 
 
 def outcomes(default: str, **groups: str) -> dict[str, str]:
@@ -112,16 +115,16 @@ def signed_in_api(**overrides: str) -> dict[str, str]:
 
 
 def graphql_list(**overrides: str) -> dict[str, str]:
-    return _shape("empty", {"owners": "sees"}, overrides)
+    return _shape("empty", {"anonymous": GRAPHQL_ANON, "owners": "sees"}, overrides)
 
 
 def graphql_object(**overrides: str) -> dict[str, str]:
-    return _shape("null", {"owners": "sees"}, overrides)
+    return _shape("null", {"anonymous": GRAPHQL_ANON, "owners": "sees"}, overrides)
 
 
 def graphql_write(**overrides: str) -> dict[str, str]:
-    """A mutation on the owner's object: outsiders (and anonymous) get "Not found."."""
-    return outcomes("not-found", **overrides)
+    """A mutation on the owner's object: outsiders get "Not found."."""
+    return _shape("not-found", {"anonymous": GRAPHQL_ANON}, overrides)
 
 
 # Who can see the review of Salford: both partnerships, and its team while in the group.
@@ -129,6 +132,16 @@ REVIEW_VIEWERS = {"owners": "200 sees", "reviewing": "200 sees", "reviewer_windo
 # Reviewers who can see the review but are refused a change (403 with the reason).
 REVIEW_REFUSED = {"owners": "403", "reviewing": "403", "reviewer_window_open": "403"}
 EXCHANGE_PARTIES = {"owners": "200 sees", "reviewing": "200 sees"}
+
+
+# Resend and revoke an invitation: the reviewing lead's post succeeds back to the team page.
+INVITATION_POST = Row(
+    owner_page(
+        **REVIEW_REFUSED, reviewing_partnership_lead="302 hidden /reviews/{w.review.pk}/team/"
+    ),
+    method="POST",
+    kwargs={"review_id": "{w.review.pk}", "invitation_id": "{w.invitation.pk}"},
+)
 
 
 def _q(operation: str, field_name: str, args: str, selection: str) -> str:
@@ -149,10 +162,15 @@ TABLE: dict[str, Row] = {
     "core:health-db": public("Readiness: says only whether the database answers."),
     "core:health-broker": public("Readiness: says only whether the broker answers."),
     "web:accessibility": public("The accessibility statement."),
-    "api-schema": public("The OpenAPI document: describes the API, holds no data."),
-    "api-docs": public("The API reference page that renders the OpenAPI document."),
+    # Off for anonymous callers unless settings.API_SCHEMA_PUBLIC (on in local only).
+    "api-schema": public(
+        "The OpenAPI document: describes the API, holds no data.", anonymous=API_ANON
+    ),
+    "api-docs": public(
+        "The API reference page that renders the OpenAPI document.", anonymous=API_ANON
+    ),
     "graphql": Row(
-        outcomes("200"),
+        outcomes("200", anonymous=API_ANON),
         method="POST",
         query="{ __typename }",
         tenant_data=False,
@@ -412,8 +430,10 @@ TABLE: dict[str, Row] = {
         json=True,
         kwargs={"review_id": "{w.review.pk}"},
     ),
+    # May this principal widen access? Moving report back later extends the team's
+    # window on Salford's evidence: only Salford's lead may (SECURITY.md section 1).
     "reviews-api:review-reschedule": Row(
-        owner_api(**REVIEW_REFUSED, leads="200 sees"),
+        owner_api(**REVIEW_REFUSED, owner_lead="200 sees"),
         method="POST",
         json=True,
         kwargs={"review_id": "{w.review.pk}"},
@@ -423,6 +443,23 @@ TABLE: dict[str, Row] = {
                     "kind": "report_back",
                     "starts_on": "{w.report_back_moved_start}",
                     "ends_on": "{w.report_back_moved_end}",
+                }
+            ],
+            "reason": "Matrix",
+        },
+    ),
+    # Moving dates inside the window widens nothing: a lead of either side may.
+    "reviews-api:review-reschedule narrowing": Row(
+        owner_api(**REVIEW_REFUSED, leads="200 sees"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={
+            "phases": [
+                {
+                    "kind": "report_back",
+                    "starts_on": "{w.report_back.starts_on}",
+                    "ends_on": "{w.report_back_narrowed_end}",
                 }
             ],
             "reason": "Matrix",
@@ -514,6 +551,16 @@ TABLE: dict[str, Row] = {
     "reviews:team-remove": Row(
         owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
         kwargs={"review_id": "{w.review.pk}", "member_id": "{w.conflicted_member.pk}"},
+    ),
+    "reviews:team-invite": Row(
+        owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "reviews:team-invitation-resend": INVITATION_POST,
+    "reviews:team-invitation-revoke": INVITATION_POST,
+    # The link's token is the capability: without a live one, everyone gets the same page.
+    "reviews:invitation-accept": Row(
+        outcomes("404 hidden"), kwargs={"token": "not-a-live-invitation-token"}
     ),
     "reviews:timeline": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
     "reviews:calendar": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
@@ -871,7 +918,7 @@ TABLE: dict[str, Row] = {
     ),
     # GraphQL queries ---------------------------------------------------------------------
     "graphql:Query.me": Row(
-        outcomes("hidden", anonymous="null", owners="sees"),
+        outcomes("hidden", anonymous=GRAPHQL_ANON, owners="sees"),
         query=_q("query", "me", "", "{ email memberships { partnership { name } role } }"),
     ),
     "graphql:Query.partnerships": Row(
@@ -886,7 +933,7 @@ TABLE: dict[str, Row] = {
     ),
     "graphql:Query.handbooks": Row(
         # Everyone signed in sees the reference handbook; Salford's is private.
-        outcomes("hidden", anonymous="empty", owners="sees"),
+        outcomes("hidden", anonymous=GRAPHQL_ANON, owners="sees"),
         query=_q("query", "handbooks", "", "{ id title owner }"),
     ),
     "graphql:Query.handbookVersion": Row(
@@ -959,13 +1006,13 @@ TABLE: dict[str, Row] = {
     ),
     # GraphQL mutations -------------------------------------------------------------------
     "graphql:Mutation.createApiToken": Row(
-        outcomes("ok", anonymous="unauthenticated"),
+        outcomes("ok", anonymous=GRAPHQL_ANON),
         query=_q(
             "mutation", "createApiToken", '(name: "Matrix")', "{ errors { messages } token { id } }"
         ),
     ),
     "graphql:Mutation.revokeApiToken": Row(
-        outcomes("not-found", anonymous="unauthenticated", owner_lead="ok"),
+        outcomes("not-found", anonymous=GRAPHQL_ANON, owner_lead="ok"),
         query=_q(
             "mutation($id: ID!)",
             "revokeApiToken",
@@ -1076,9 +1123,9 @@ TABLE: dict[str, Row] = {
         ),
         variables={"r": "{w.review.pk}"},
     ),
-    "graphql:Mutation.rescheduleReview": Row(
+    "graphql:Mutation.rescheduleReview": Row(  # widens access: Salford's lead only
         graphql_write(
-            owners="refused", reviewing="refused", reviewer_window_open="refused", leads="ok"
+            owners="refused", reviewing="refused", reviewer_window_open="refused", owner_lead="ok"
         ),
         query=_q(
             "mutation($r: ID!, $s: Date!, $e: Date!)",
@@ -1091,6 +1138,23 @@ TABLE: dict[str, Row] = {
             "r": "{w.review.pk}",
             "s": "{w.report_back_moved_start}",
             "e": "{w.report_back_moved_end}",
+        },
+    ),
+    "graphql:Mutation.rescheduleReview narrowing": Row(
+        graphql_write(
+            owners="refused", reviewing="refused", reviewer_window_open="refused", leads="ok"
+        ),
+        query=_q(
+            "mutation($r: ID!, $s: Date!, $e: Date!)",
+            "rescheduleReview",
+            '(review: $r, reason: "Matrix", phases: [{kind: REPORT_BACK, startsOn: $s, '
+            "endsOn: $e}])",
+            "{ errors { messages } review { id } }",
+        ),
+        variables={
+            "r": "{w.review.pk}",
+            "s": "{w.report_back.starts_on}",
+            "e": "{w.report_back_narrowed_end}",
         },
     ),
     "graphql:Mutation.addTeamMember": Row(

@@ -43,7 +43,7 @@ from evidence.models import DocumentRequest, EvidenceItem
 from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
-from reviews.models import Exchange, Phase, Review, TeamMember
+from reviews.models import Exchange, Phase, Review, TeamInvitation, TeamMember
 from tenancy.access import Actor, actor_for
 from tenancy.models import Alliance, AllianceAnalyst, Membership, Organisation, Partnership, Role
 
@@ -143,6 +143,7 @@ class MatrixWorld:
     document: EvidenceItem
     team_note: EvidenceItem
     document_request: DocumentRequest
+    invitation: TeamInvitation  # Bolton's lead invited someone without an account
 
     @property
     def today(self) -> date:
@@ -155,6 +156,10 @@ class MatrixWorld:
     @property
     def report_back_moved_end(self) -> date:
         return self.report_back.ends_on + timedelta(days=7)
+
+    @property
+    def report_back_narrowed_end(self) -> date:
+        return self.report_back.ends_on - timedelta(days=1)
 
     @property
     def fieldwork_start(self) -> date:
@@ -435,6 +440,14 @@ def build_matrix_world() -> MatrixWorld:
     handbook, published, draft = _handbook(salford_lead, salford)
     evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
+    invitation = review_services.team_invitation_create(
+        actor=actor_for(bolton_lead),
+        review_id=review.pk,
+        full_name="Invited Reviewer",
+        email="invited@matrix.test",
+        organisation_id="",
+        team_role="reviewer",
+    )
 
     review.refresh_from_db()
     return MatrixWorld(
@@ -459,6 +472,7 @@ def build_matrix_world() -> MatrixWorld:
         draft_version=draft,
         draft_area=draft.areas.get(),
         owner_lead_token=token,
+        invitation=invitation,
         **evidence,
     )
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "graphene_django",
     "guardian",
     "axes",
+    "django_ratelimit",
     "csp",
     "django_celery_beat",
     "django_celery_results",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,11 +148,47 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@peer-review.invalid")
+# Where the service is reached from outside, for the links in emails (no trailing slash).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Guardian: direct foreign-key permission models; no anonymous user row.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_MONKEY_PATCH_USER = False
+
+# The shared cache: DRF's throttles and django-ratelimit count here, so a limit holds
+# across workers and machines. Redis (Django's own backend) when CACHE_URL or
+# REDIS_URL is set, as production and CI do; otherwise one process's memory (make run).
+# Give the cache its own Redis database: tests clear it, which must not drop queued tasks.
+CACHE_URL = env("CACHE_URL", default=env("REDIS_URL", default=""))
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "peer-review",
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Rates per window ("60/min" is read alike by DRF and django-ratelimit). anon: per
+# address, requests with no signed-in user or token; user: per user. The sign-in form
+# counts its posts per address and per email address tried (django-axes locks an
+# account after AXES_FAILURE_LIMIT failures on top of this).
+RATE_LIMITS = {
+    "anon": env("RATE_LIMIT_ANON", default="60/min"),
+    "user": env("RATE_LIMIT_USER", default="600/min"),
+    "sign_in_address": env("RATE_LIMIT_SIGN_IN_ADDRESS", default="20/min"),
+    "sign_in_account": env("RATE_LIMIT_SIGN_IN_ACCOUNT", default="10/min"),
+}
+# How many proxies (load balancers) in front of the app append to X-Forwarded-For;
+# 0: the caller is REMOTE_ADDR. Both DRF and django-ratelimit read it.
+RATELIMIT_TRUSTED_PROXIES = env.int("RATELIMIT_TRUSTED_PROXIES", default=0)
+RATELIMIT_IP_META_KEY = "core.ratelimit.client_address"
+# django-ratelimit lists only django-redis as supported; Django's own RedisCache
+# increments atomically too (INCR), which is what the check is about.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -159,7 +197,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bodies only; the one view that takes a file opts into multipart itself.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -169,7 +207,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": RATE_LIMITS["anon"], "user": RATE_LIMITS["user"]},
+    # DRF finds the caller's address as core.ratelimit.client_address does.
+    "NUM_PROXIES": RATELIMIT_TRUSTED_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -183,6 +223,8 @@ SPECTACULAR_SETTINGS = {
     # (3.0's `nullable` beside a bare `allOf` has no type to make nullable).
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every operation: signed-in callers only, unless API_SCHEMA_PUBLIC.
+    "SERVE_PERMISSIONS": ["core.api.SchemaAccess"],
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -206,6 +248,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Whether anonymous callers may read /api/schema/ and /api/docs/ (core.api.SchemaAccess).
+API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=False)
+
 GRAPHENE = {
     "SCHEMA": "config.schema.schema",
     "ATOMIC_MUTATIONS": True,
@@ -215,6 +260,11 @@ GRAPHENE = {
 GRAPHQL_MAX_DEPTH = 8
 GRAPHQL_MAX_ALIASES = 15
 GRAPHQL_MAX_TOKENS = 2000
+# Counted after parsing, before validation (whose cost grows with the square of the
+# fields in one selection set): 200 is several times the largest query the pages make.
+GRAPHQL_MAX_SELECTIONS = 200
+# Refused before the body is read or parsed (a mutation's longest text is 20,000 characters).
+GRAPHQL_MAX_BODY_BYTES = 256 * 1024
 GRAPHQL_INTROSPECTION = False
 GRAPHQL_GRAPHIQL = False
 
