@@ -8,7 +8,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_JS := frontend/node_modules/.installed
 STATIC_BUILD := backend/web/static_build/css/application.css
 
-.PHONY: run test setup install assets migrate demo lint typecheck pytest lock clean
+.PHONY: run test setup install assets migrate demo lint typecheck pytest schemas fuzz lock clean
 
 run: setup migrate demo  ## Set up everything, load demo data, serve on http://127.0.0.1:8000
 	@$(MANAGE) demo_banner
@@ -53,6 +53,16 @@ typecheck: install
 pytest: install assets
 	@mkdir -p .data
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+schemas: install  ## Write docs/api/openapi.yaml and docs/api/schema.graphql from the code
+	$(MANAGE) publish_schemas
+
+# A long schemathesis campaign (10,000+ cases over three principals), on demand; make
+# test runs the same test bounded. Needs PostgreSQL: DATABASE_URL=postgres://...
+FUZZ_MAX_EXAMPLES ?= 50
+fuzz: install assets
+	@mkdir -p .data
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -s tests/contract/test_schemathesis.py
 
 lock:  ## Re-pin requirements.lock after changing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -q -o requirements.lock

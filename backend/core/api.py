@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import pagination, permissions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import outage
@@ -29,7 +31,7 @@ class CursorPagination(pagination.CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
-    ordering = "-id"
+    ordering: str | tuple[str, ...] = "-id"
     invalid_cursor_message = INVALID_CURSOR
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
@@ -54,6 +56,32 @@ class CursorPagination(pagination.CursorPagination):
             field.run_validators(field.to_python(position))
         except DjangoValidationError:
             raise drf_exceptions.ParseError(INVALID_CURSOR) from None
+
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` from 1 to max_page_size, or the default when it is left out.
+        Anything else is refused, naming the limit: clamping it silently would hand a
+        client a page size it did not ask for."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise drf_exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Page size must be a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(
+                    minimum=1, maximum=self.max_page_size, default=self.page_size
+                )
+        return parameters
 
 
 class SchemaAccess(permissions.BasePermission):

@@ -407,7 +407,12 @@ class HardenedGraphQLView(GraphQLView):
         if outage.is_outage(original):
             return {**formatted, **outage.graphql_error()}
         if isinstance(original, DomainError):
-            formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": original.code}
+            extensions = {**(formatted.get("extensions") or {}), "code": original.code}
+            if original.status_code == 400:
+                # The request's own fault, in the word generic GraphQL tools read
+                # (graphql-java's classification): not a server failure.
+                extensions["classification"] = "ValidationError"
+            formatted["extensions"] = extensions
         elif original is not None and not isinstance(original, GraphQLError):
             # A bug, not a refusal: its text may hold internals, so it stays in the log.
             logger.error("GraphQL resolver failed", exc_info=original)

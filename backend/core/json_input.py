@@ -1,4 +1,4 @@
-"""The one reader of JSON request bodies, for REST (core.api.JSONParser) and GraphQL
+"""The one reader of JSON request bodies, for REST (core.parsers.JSONParser) and GraphQL
 (core.graphql) alike, so both refuse the same bad input with the same words instead of
 failing inside a view:
 

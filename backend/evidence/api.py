@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,7 +32,8 @@ from tenancy.access import Actor, actor_of
 from . import selectors, services
 from .models import DocumentRequest, EvidenceItem, EvidenceShare
 from .selectors import SORTS, Coverage, CoverageRow, ItemPermissions, WhoCanSee
-from .services.fields import ALL_KIND_FIELDS
+from .services.fields import ALL_KIND_FIELDS, FILE_KINDS
+from .uploads.filetypes import ALLOWED
 
 _DATETIME = serializers.DateTimeField()
 
@@ -95,6 +97,10 @@ def _one(actor: Actor, item: EvidenceItem) -> dict[str, Any]:
     return detail(item, selectors.evidence_permissions(actor=actor, items=[item])[item.pk], actor)
 
 
+# Blank for every kind but an interview: one choice set, so one enum in the schema.
+INTERVIEWED_BY = [("", "Not an interview"), *EvidenceItem.InterviewedBy.choices]
+
+
 class AreaRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     review = serializers.IntegerField(source="review_id")
@@ -148,9 +154,7 @@ class EvidenceItemSerializer(EvidenceSummarySerializer):
     interviewee_role = serializers.CharField()
     interviewee_name = serializers.CharField(help_text="Only ever recorded with consent.")
     name_consented = serializers.BooleanField()
-    interviewed_by = serializers.ChoiceField(
-        choices=[("", "Not an interview"), *EvidenceItem.InterviewedBy.choices]
-    )
+    interviewed_by = serializers.ChoiceField(choices=INTERVIEWED_BY)
     notes = serializers.CharField()
 
 
@@ -181,24 +185,13 @@ class KindFieldsInput(serializers.Serializer[Any]):
         required=False, allow_blank=True, help_text="Only with the interviewee's consent."
     )
     name_consented = serializers.BooleanField(required=False)
-    interviewed_by = _choice(
-        EvidenceItem.InterviewedBy.choices,
-        "Select who carried out the interview",
-        required=False,
-        allow_blank=True,
-    )
+    interviewed_by = _choice(INTERVIEWED_BY, "Select who carried out the interview", required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class EvidenceCreateInput(KindFieldsInput):
-    partnership = serializers.IntegerField(
-        required=False, help_text="Add to this partnership's library (you must be a member)."
-    )
-    review = serializers.IntegerField(
-        required=False,
-        help_text="Or add the team's own notes to this review (your access window must be open).",
-    )
-    kind = _choice(EvidenceItem.Kind.choices, "Select the kind of evidence")
+class _NewItemInput(serializers.Serializer[Any]):
+    """What every new item records."""
+
     title = serializers.CharField(allow_blank=True, default="")
     description = serializers.CharField(allow_blank=True, default="")
     sensitivity = _choice(
@@ -207,21 +200,36 @@ class EvidenceCreateInput(KindFieldsInput):
         default=EvidenceItem.Sensitivity.OFFICIAL,
     )
     areas = serializers.ListField(child=serializers.IntegerField(), required=False)
-    file = serializers.FileField(
-        required=False,
-        allow_empty_file=True,
-        help_text="Documents and data only, sent as multipart/form-data. PDF, DOCX, XLSX, "
-        "PPTX, CSV, TXT, PNG or JPEG, within the size limit.",
+
+
+class TeamNoteInput(KindFieldsInput, _NewItemInput):
+    """The review team's own notes: any kind but a document or data (no file)."""
+
+    kind = _choice(EvidenceItem.Kind.choices, "Select the kind of evidence")
+
+
+class EvidenceCreateInput(TeamNoteInput):
+    partnership = serializers.IntegerField(
+        help_text="Add to this partnership's library (you must be a member)."
     )
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("partnership" in attrs) == ("review" in attrs):
-            raise serializers.ValidationError(
-                {"partnership": ["Give a partnership, or a review for the team's own notes"]}
-            )
-        if "review" in attrs and "file" in attrs:
-            raise serializers.ValidationError({"file": ["The team's notes cannot have a file"]})
-        return attrs
+
+class EvidenceUploadInput(_NewItemInput):
+    """A document or data with its file, sent as multipart/form-data, to a partnership's
+    library (the team's notes cannot have a file)."""
+
+    partnership = serializers.IntegerField(
+        help_text="Add to this partnership's library (you must be a member)."
+    )
+    kind = _choice(
+        [(kind, label) for kind, label in EvidenceItem.Kind.choices if kind in FILE_KINDS],
+        "Select the kind of evidence",
+    )
+    file = serializers.FileField(
+        allow_empty_file=True,
+        error_messages={"required": "Select a file to upload"},
+        help_text="PDF, DOCX, XLSX, PPTX, CSV, TXT, PNG or JPEG, within the size limit.",
+    )
 
 
 class EvidenceUpdateInput(KindFieldsInput):
@@ -252,13 +260,17 @@ class EvidencePagination(CursorPagination):
         return SORTS.get(request.query_params.get("sort") or "-id", SORTS["-id"])
 
 
+# Ids are positive: the selectors refuse 0 or less with a message, and an id the
+# caller cannot see simply matches nothing.
+_ID: dict[str, Any] = {"type": "integer", "minimum": 1}
+
 _LIST_FILTERS = [
-    OpenApiParameter("partnership", int, description="Only this partnership's library."),
+    OpenApiParameter("partnership", _ID, description="Only this partnership's library."),
     OpenApiParameter(
-        "review", int, description="Items shared with this review, and its team's notes."
+        "review", _ID, description="Items shared with this review, and its team's notes."
     ),
     OpenApiParameter("kind", str, enum=EvidenceItem.Kind.values),
-    OpenApiParameter("area", int, description="Only items informing this area of focus."),
+    OpenApiParameter("area", _ID, description="Only items informing this area of focus."),
     OpenApiParameter("sensitivity", str, enum=EvidenceItem.Sensitivity.values),
     OpenApiParameter("q", str, description="Words in the title or description."),
     OpenApiParameter("sort", str, enum=list(SORTS), description="Newest first by default."),
@@ -295,38 +307,55 @@ class EvidenceListApi(ListAPIView[EvidenceItem]):
         flags = selectors.evidence_permissions(actor=actor, items=page)
         return self.get_paginated_response([summary(i, flags[i.pk], actor) for i in page])
 
-    @extend_schema(
-        request={
-            "application/json": EvidenceCreateInput,
-            "multipart/form-data": EvidenceCreateInput,
-        },
-        responses={201: EvidenceItemSerializer},
-    )
+    @extend_schema(request=EvidenceCreateInput, responses={201: EvidenceItemSerializer})
     def post(self, request: Request) -> Response:
-        """Add evidence: a document (with its file, as multipart/form-data) or any other
-        kind to a partnership's library; or, as a review team member, the team's notes."""
-        data = validated(EvidenceCreateInput, request)
-        actor = actor_of(request)
-        common = {
-            "actor": actor,
-            "kind": data["kind"],
-            "title": data["title"],
-            "description": data["description"],
-            "sensitivity": data["sensitivity"],
-            "area_ids": data.get("areas", []),
-            **_kind_fields(data),
-        }
-        # The answer is read inside the write's transaction: once the commit succeeds
-        # nothing is left to fail, so a committed write is never answered with an error.
-        with transaction.atomic():
-            if "review" in data:
-                item = services.review_evidence_add(review_id=data["review"], **common)
-            else:
-                item = services.evidence_add(
-                    partnership_id=data["partnership"], upload=data.get("file"), **common
-                )
-            body = _one(actor, selectors.evidence_get(actor=actor, item_id=item.pk))
-        return Response(body, status=status.HTTP_201_CREATED)
+        """Add evidence without a file to a partnership's library (a file goes to
+        `evidence/upload/`; the team's notes to `reviews/{id}/evidence/`)."""
+        return _add(request, validated(EvidenceCreateInput, request))
+
+
+class EvidenceUploadApi(APIView):
+    # The one body that is not JSON: a file needs multipart/form-data.
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=EvidenceUploadInput, responses={201: EvidenceItemSerializer})
+    def post(self, request: Request) -> Response:
+        """Add a document or data with its file to a partnership's library. The file
+        is checked (type, size) at once and scanned afterwards: until the scan passes,
+        `file.scan_status` is "scanning" and it cannot be downloaded."""
+        return _add(request, validated(EvidenceUploadInput, request))
+
+
+class TeamNoteApi(APIView):
+    @extend_schema(request=TeamNoteInput, responses={201: EvidenceItemSerializer})
+    def post(self, request: Request, review_id: int) -> Response:
+        """Add the review team's own notes (a member of the team, while their access
+        window is open). They belong to the review, not to a partnership's library."""
+        return _add(request, {**validated(TeamNoteInput, request), "review": review_id})
+
+
+def _add(request: Request, data: dict[str, Any]) -> Response:
+    actor = actor_of(request)
+    common = {
+        "actor": actor,
+        "kind": data["kind"],
+        "title": data["title"],
+        "description": data["description"],
+        "sensitivity": data["sensitivity"],
+        "area_ids": data.get("areas", []),
+        **_kind_fields(data),
+    }
+    # The answer is read inside the write's transaction: once the commit succeeds
+    # nothing is left to fail, so a committed write is never answered with an error.
+    with transaction.atomic():
+        if "review" in data:
+            item = services.review_evidence_add(review_id=data["review"], **common)
+        else:
+            item = services.evidence_add(
+                partnership_id=data["partnership"], upload=data.get("file"), **common
+            )
+        body = _one(actor, selectors.evidence_get(actor=actor, item_id=item.pk))
+    return Response(body, status=status.HTTP_201_CREATED)
 
 
 class EvidenceDetailApi(APIView):
@@ -362,6 +391,14 @@ class EvidenceDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+# A file is served with the type its checks proved (evidence.uploads.filetypes); text
+# types carry their charset as a parameter, which is not part of the media type.
+_DOWNLOAD_TYPES: dict[tuple[int, str], Any] = {
+    (200, file_type.content_type.split(";")[0]): OpenApiTypes.BINARY
+    for file_type in ALLOWED.values()
+}
+
+
 class EvidenceDownloadApi(APIView):
     """The item's file, as an attachment, once the scan has passed. Recorded in the
     owner's access log. 404 once you may no longer see the item (a closed window)."""
@@ -370,7 +407,7 @@ class EvidenceDownloadApi(APIView):
         # Whatever the client accepts (a file, usually), errors are still the API's JSON.
         return super().perform_content_negotiation(request, force=True)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=_DOWNLOAD_TYPES)
     def get(self, request: Request, item_id: int) -> FileResponse:
         download = services.evidence_download(actor=actor_of(request), item_id=item_id)
         return attachment(
@@ -554,7 +591,7 @@ class PartnershipLogApi(ListAPIView[AuditEvent]):
     serializer_class = AccessEventSerializer
     filter_backends: list[Any] = []
 
-    @extend_schema(parameters=[OpenApiParameter("partnership", int)])
+    @extend_schema(parameters=[OpenApiParameter("partnership", _ID)])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 

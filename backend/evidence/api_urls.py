@@ -6,6 +6,7 @@ app_name = "evidence-api"
 
 urlpatterns = [
     path("evidence/", api.EvidenceListApi.as_view(), name="item-list"),
+    path("evidence/upload/", api.EvidenceUploadApi.as_view(), name="item-upload"),
     path("evidence/log/", api.PartnershipLogApi.as_view(), name="partnership-log"),
     path("evidence/share/", api.ShareApi.as_view(), name="share"),
     path("evidence/<int:item_id>/", api.EvidenceDetailApi.as_view(), name="item-detail"),
@@ -27,6 +28,7 @@ urlpatterns = [
         api.GrantRevokeApi.as_view(),
         name="item-grant-revoke",
     ),
+    path("reviews/<int:review_id>/evidence/", api.TeamNoteApi.as_view(), name="team-note-create"),
     path(
         "reviews/<int:review_id>/document-requests/",
         api.DocumentRequestListApi.as_view(),

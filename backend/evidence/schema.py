@@ -43,15 +43,17 @@ def _value(choice: Any) -> Any:
     return choice.value if hasattr(choice, "value") else choice
 
 
-def _page_bounds(first: int, after: str | None) -> tuple[int, int | None]:
+def _page_bounds(first: int | None, after: str | None) -> tuple[int, int | None]:
     errors: dict[str, list[str]] = {}
-    if not 1 <= first <= MAX_PAGE:
+    # `first: null` is a value GraphQL lets through; it is refused like any other.
+    if first is None or not 1 <= first <= MAX_PAGE:
         errors["first"] = [f"Ask for between 1 and {MAX_PAGE} items"]
     last_seen = parse_id(after) if after is not None else None
     if after is not None and last_seen is None:
         errors["after"] = ["Give the id of the last item of the previous page"]
     if errors:
         raise ValidationFailed("The page could not be read.", field_errors=errors)
+    assert first is not None  # refused above
     return first, last_seen
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import validated
+from core.api import CursorPagination, validated
 from tenancy.access import actor_of
 
 from . import selectors, services
@@ -141,12 +141,26 @@ class TeamMemberSerializer(serializers.ModelSerializer[TeamMember]):
     user = serializers.CharField(source="user.email")
     name = serializers.CharField(source="user.full_name")
     conflicting_organisation = serializers.CharField(
-        source="conflicting_organisation.name", default=None
+        source="conflicting_organisation.name",
+        default=None,
+        allow_null=True,
+        help_text="The statutory partner they work for that serves the reviewed partnership; "
+        "null when there is none.",
     )
     has_declared = serializers.BooleanField(read_only=True)
     conflict_unresolved = serializers.BooleanField(read_only=True)
-    access_opens_at = serializers.DateTimeField(source="access_window.opens_at", default=None)
-    access_closes_at = serializers.DateTimeField(source="access_window.closes_at", default=None)
+    access_opens_at = serializers.DateTimeField(
+        source="access_window.opens_at",
+        default=None,
+        allow_null=True,
+        help_text="When their access to shared evidence opens; null until they have a window.",
+    )
+    access_closes_at = serializers.DateTimeField(
+        source="access_window.closes_at",
+        default=None,
+        allow_null=True,
+        help_text="When their access to shared evidence closes; null until they have a window.",
+    )
 
     class Meta:
         model = TeamMember
@@ -360,11 +374,20 @@ class AddMemberInput(serializers.Serializer[Any]):
     team_role = serializers.ChoiceField(choices=TeamMember.TeamRole.choices)
 
 
-class TeamApi(APIView):
-    @extend_schema(responses=TeamMemberSerializer(many=True))
-    def get(self, request: Request, review_id: int) -> Response:
-        review = _review(request, review_id)
-        return Response(TeamMemberSerializer(selectors.team_list(review=review), many=True).data)
+class TeamPagination(CursorPagination):
+    # The team page's order; the id breaks ties, so pages never skip a member.
+    ordering = ("status", "added_at", "id")
+
+
+class TeamApi(ListAPIView[TeamMember]):
+    """The review's team, paged like every other list; POST adds a member."""
+
+    serializer_class = TeamMemberSerializer
+    pagination_class = TeamPagination
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        return selectors.team_list(review=_review(self.request, self.kwargs["review_id"]))
 
     @extend_schema(request=AddMemberInput, responses={201: TeamMemberSerializer})
     def post(self, request: Request, review_id: int) -> Response:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
@@ -38,7 +38,7 @@ class PartnershipSerializer(serializers.ModelSerializer[Partnership]):
             "role",
         ]
 
-    @extend_schema(responses=serializers.ChoiceField(choices=Role.choices, allow_null=True))
+    @extend_schema_field(serializers.ChoiceField(choices=Role.choices, allow_null=True))
     def get_role(self, obj: Partnership) -> str | None:
         return selectors.own_role(actor=self.context["actor"], partnership=obj)
 

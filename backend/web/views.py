@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from tenancy import selectors as tenancy_selectors
@@ -13,7 +13,22 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
 
 
+# What the API answers when Django itself refuses a request under /api/ (a path no
+# route matches, say): the API's error shape, never an HTML page.
+_API_ERRORS = {
+    400: {"detail": "The request could not be read.", "code": "bad_request"},
+    403: {
+        "detail": "You do not have permission to perform this action.",
+        "code": "permission_denied",
+    },
+    404: {"detail": "Not found.", "code": "not_found"},
+    500: {"detail": "Something went wrong. Try again later.", "code": "server_error"},
+}
+
+
 def _error(request: HttpRequest, template: str, status: int, **context: Any) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(_API_ERRORS[status], status=status)
     return render(request, template, context, status=status)
 
 

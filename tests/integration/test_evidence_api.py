@@ -454,11 +454,6 @@ def test_service_rules_give_a_message_per_field_and_write_nothing(
             id="nul-byte",
         ),
         pytest.param(
-            {"kind": "other", "title": "T", "review": 1},
-            {"partnership": ["Give a partnership, or a review for the team's own notes"]},
-            id="two-owners",
-        ),
-        pytest.param(
             {"kind": "other", "title": "T", "areas": ["x"]},
             {"areas": {"0": ["A valid integer is required."]}},
             id="malformed-area",
@@ -494,12 +489,13 @@ def test_adding_to_another_partnerships_library_is_not_found(world, client_for):
 
 def test_the_team_adds_its_own_notes_while_its_window_is_open(world, client_for):
     work = fieldwork(world)
-    note = {"review": work.review.pk, "kind": "other", "title": "Hub visit", "description": "x"}
+    note = {"kind": "other", "title": "Hub visit", "description": "x"}
+    url = f"/api/v1/reviews/{work.review.pk}/evidence/"
 
     with time_machine.travel(work.during, tick=False):
-        added = post_json(client_for(world.bolton_manager), "/api/v1/evidence/", note)
+        added = post_json(client_for(world.bolton_manager), url, note)
     with time_machine.travel(work.closes, tick=False):
-        late = post_json(client_for(world.bolton_manager), "/api/v1/evidence/", note)
+        late = post_json(client_for(world.bolton_manager), url, note)
 
     assert added.status_code == 201, added.json()
     assert (added.json()["review"], added.json()["partnership"]) == (work.review.pk, None)
@@ -512,8 +508,9 @@ def test_the_team_adds_its_own_notes_while_its_window_is_open(world, client_for)
 
 
 def test_a_document_is_uploaded_as_multipart_under_a_server_name(world, client_for):
+    """Uploads have their own route: the one body that is not JSON."""
     response = client_for(world.salford_member).post(
-        "/api/v1/evidence/",
+        "/api/v1/evidence/upload/",
         {
             "partnership": world.salford.pk,
             "kind": "document",
@@ -541,10 +538,43 @@ def test_a_document_is_uploaded_as_multipart_under_a_server_name(world, client_f
         assert stored.read() == PDF
 
 
+def test_a_file_sent_to_the_json_route_is_415_and_nothing_is_written(world, client_for):
+    response = client_for(world.salford_member).post(
+        "/api/v1/evidence/",
+        {
+            "partnership": world.salford.pk,
+            "kind": "document",
+            "title": "T",
+            "file": SimpleUploadedFile("a.pdf", PDF),
+        },
+    )
+
+    assert response.status_code == 415
+    assert response.json() == {
+        "detail": 'Unsupported media type "multipart/form-data; boundary=BoUnDaRyStRiNg" '
+        "in request.",
+        "code": "unsupported_media_type",
+    }
+    assert not EvidenceItem.objects.exists()
+
+
+def test_an_upload_without_a_file_or_as_json_is_refused(world, client_for):
+    client = client_for(world.salford_member)
+    fields = {"partnership": world.salford.pk, "kind": "data", "title": "Figures"}
+
+    without_file = client.post("/api/v1/evidence/upload/", fields)
+    as_json = post_json(client, "/api/v1/evidence/upload/", fields)
+
+    assert without_file.status_code == 400
+    assert without_file.json()["errors"] == {"file": ["Select a file to upload"]}
+    assert as_json.status_code == 415
+    assert not EvidenceItem.objects.exists()
+
+
 @override_settings(EVIDENCE_MAX_UPLOAD_BYTES=64)
 def test_an_oversize_upload_is_413_with_the_limit_and_nothing_is_written(world, client_for):
     response = client_for(world.salford_member).post(
-        "/api/v1/evidence/",
+        "/api/v1/evidence/upload/",
         {
             "partnership": world.salford.pk,
             "kind": "document",
@@ -582,7 +612,7 @@ def test_an_oversize_upload_is_413_with_the_limit_and_nothing_is_written(world, 
 )
 def test_a_file_of_the_wrong_type_is_415_naming_the_types(world, client_for, name, data, message):
     response = client_for(world.salford_member).post(
-        "/api/v1/evidence/",
+        "/api/v1/evidence/upload/",
         {
             "partnership": world.salford.pk,
             "kind": "document",
@@ -603,7 +633,7 @@ def test_a_file_of_the_wrong_type_is_415_naming_the_types(world, client_for, nam
 
 def test_a_refused_file_with_other_errors_is_one_400(world, client_for):
     response = client_for(world.salford_member).post(
-        "/api/v1/evidence/",
+        "/api/v1/evidence/upload/",
         {
             "partnership": world.salford.pk,
             "kind": "document",

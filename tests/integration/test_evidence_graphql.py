@@ -100,11 +100,17 @@ def test_the_list_pages_by_keyset(world, client_for):
     assert [row["id"] for row in first + second + last] == newest_first
 
 
-def test_a_page_size_out_of_range_is_an_error(world, client_for):
-    body = gql(client_for(world.salford_member), ITEMS, {"first": 201})
+@pytest.mark.parametrize("first", [201, 0, None])
+def test_a_page_size_out_of_range_is_an_error(world, client_for, first):
+    body = gql(client_for(world.salford_member), ITEMS, {"first": first})
 
     assert body["data"] is None
     assert body["errors"][0]["message"] == "The page could not be read."
+    # Classified as the request's fault, for generic GraphQL tools.
+    assert body["errors"][0]["extensions"] == {
+        "code": "invalid",
+        "classification": "ValidationError",
+    }
 
 
 def test_a_reviewer_sees_shared_items_only_while_the_window_is_open(world, client_for):

@@ -67,6 +67,8 @@ class Row:
     # Request body: JSON for API routes (`json=True`), form fields for pages.
     data: Any = None
     json: bool = False
+    # An API upload: `data` as multipart/form-data, with a small text file as `file`.
+    multipart: bool = False
     # GraphQL rows: one operation and its variables.
     query: str = ""
     variables: Mapping[str, Any] = field(default_factory=dict)
@@ -765,13 +767,21 @@ TABLE: dict[str, Row] = {
         json=True,
         data={"partnership": "{w.owner.pk}", "kind": "other", "title": "Matrix evidence"},
     ),
-    "evidence-api:item-list POST team-note": Row(
+    "evidence-api:item-upload": Row(
+        # Any member uploads to the library; nobody else can name Salford.
+        owner_api(owners="201"),
+        method="POST",
+        multipart=True,
+        data={"partnership": "{w.owner.pk}", "kind": "document", "title": "Matrix upload"},
+    ),
+    "evidence-api:team-note-create": Row(
         # The team's own notes: only a member whose window is open.
         owner_api(**{**REVIEW_REFUSED, "reviewer_window_open": "201"}),
         method="POST",
         json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
         data={
-            "review": "{w.review.pk}",
             "kind": "other",
             "title": "Matrix note",
             "description": "Seen in the hub.",

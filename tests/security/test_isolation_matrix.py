@@ -24,6 +24,7 @@ from urllib.parse import urlencode, urlparse
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -229,6 +230,9 @@ def _call(
     if row.json:
         payload = json.dumps(data) if data is not None else ""
         return client.generic(row.method, url, payload, content_type="application/json")
+    if row.multipart:
+        upload = SimpleUploadedFile("matrix.txt", b"A matrix upload.", "text/plain")
+        return client.post(url, {**(data or {}), "file": upload})
     if row.method == "GET":
         return client.get(url)
     return client.generic(
