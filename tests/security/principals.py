@@ -40,6 +40,8 @@ from accounts import services as account_services
 from accounts.models import ApiToken, User
 from evidence import services as evidence_services
 from evidence.models import DocumentRequest, EvidenceItem
+from findings import services as finding_services
+from findings.models import Finding, Quote
 from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
@@ -143,6 +145,10 @@ class MatrixWorld:
     document: EvidenceItem
     team_note: EvidenceItem
     document_request: DocumentRequest
+    # The team's draft finding on the review (triangulated: a meeting and a document),
+    # with a quote; nothing is published, so Salford may see none of it.
+    finding: Finding
+    quote: Quote
 
     @property
     def today(self) -> date:
@@ -338,6 +344,30 @@ def _evidence(
     }
 
 
+def _findings(review: Review, reviewer: User, evidence: dict[str, Any]) -> dict[str, Any]:
+    team = actor_for(reviewer)
+    area = review.areas.order_by("position").first()
+    assert area is not None
+    finding = finding_services.finding_create(
+        actor=team,
+        review_id=review.pk,
+        area_id=area.pk,
+        kind="development",
+        text=f"Agendas carry too many papers ({MARKER})",
+        theme_codes=["meetings_overload"],
+        evidence_ids=[evidence["shared_item"].pk, evidence["document"].pk],
+    )
+    quote = finding_services.quote_add(
+        actor=team,
+        finding_id=finding.pk,
+        text=f"The papers are overwhelming ({MARKER})",
+        attributed_to="A statutory partner",
+        consent=True,
+        group_size=4,
+    )
+    return {"finding": finding, "quote": quote}
+
+
 def build_matrix_world() -> MatrixWorld:
     alliance = Alliance.objects.create(name="Matrix Alliance", slug="matrix-alliance")
     police = Organisation.objects.create(name="Matrix Police", slug="matrix-police", kind="police")
@@ -434,6 +464,7 @@ def build_matrix_world() -> MatrixWorld:
 
     handbook, published, draft = _handbook(salford_lead, salford)
     evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
+    findings = _findings(review, users[REVIEWER_OPEN], evidence)
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
 
     review.refresh_from_db()
@@ -460,6 +491,7 @@ def build_matrix_world() -> MatrixWorld:
         draft_area=draft.areas.get(),
         owner_lead_token=token,
         **evidence,
+        **findings,
     )
 
 

@@ -53,6 +53,7 @@ from graphql import (
 from graphql.language import FieldNode, OperationDefinitionNode
 
 from evidence.models import DocumentRequest, EvidenceItem
+from findings.models import FindingComment, ModerationDecision, ModerationMeeting
 from handbooks.models import BaselineReference
 from reviews.models import PhaseChange, ReviewArea, ReviewObjective
 from tenancy.access import ROLE_MAPS, actor_for, visible
@@ -181,6 +182,21 @@ def _add_rows(world: MatrixWorld) -> dict[str, models.Model]:
         for version in (world.published_version, world.draft_version)
     ]
     objective = ReviewObjective.objects.create(review=world.review, position=99, text="-")
+    # Moderation records and a factual-accuracy comment, which the services make only
+    # later in a review's life: the team's working papers, never Salford's to read.
+    meeting = ModerationMeeting.objects.create(
+        review=world.review, held_on=world.today, notes="-", recorded_by=world.users[REVIEWER_OPEN]
+    )
+    decision = ModerationDecision.objects.create(
+        meeting=meeting,
+        finding=world.finding,
+        outcome="agreed",
+        text_before="-",
+        text_after="-",
+        dissent="-",
+        decided_by=world.users[REVIEWER_OPEN],
+    )
+    comment = FindingComment.objects.create(finding=world.finding, text="-", author=lead)
     area = ReviewArea.objects.create(
         review=world.review, position=99, title="placeholder", key_question="placeholder"
     )
@@ -194,6 +210,9 @@ def _add_rows(world: MatrixWorld) -> dict[str, models.Model]:
         "published_reference": references[0],
         "draft_reference": references[1],
         "review_objective": objective,
+        "moderation_meeting": meeting,
+        "moderation_decision": decision,
+        "finding_comment": comment,
         "review_area": area,
     }
 

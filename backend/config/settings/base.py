@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "handbooks",
     "reviews",
     "evidence",
+    "findings",
     "perf",
     "web",
 ]
