@@ -21,6 +21,8 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     # evidence/... and a review's evidence, requests and coverage (reviews/<id>/...).
     path("", include("evidence.urls")),
+    # A review's findings, moderation and publication (reviews/<id>/...).
+    path("", include("findings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -60,6 +60,11 @@ def _team_only(standing: Standing) -> DomainError | None:
     return NotFound()
 
 
+def may_see_team_work(standing: Standing) -> DomainError | None:
+    """Open the team's working pages (moderation, the publication check)."""
+    return None if standing.on_team or standing.runs_review else NotFound()
+
+
 def may_write(standing: Standing) -> DomainError | None:
     """Add a finding (or a quote) to the review."""
     refusal = _team_only(standing)

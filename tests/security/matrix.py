@@ -126,6 +126,10 @@ def graphql_write(**overrides: str) -> dict[str, str]:
 REVIEW_VIEWERS = {"owners": "200 sees", "reviewing": "200 sees", "reviewer_window_open": "200 sees"}
 # Reviewers who can see the review but are refused a change (403 with the reason).
 REVIEW_REFUSED = {"owners": "403", "reviewing": "403", "reviewer_window_open": "403"}
+# A review's team-only findings forms: the team (window open) decides per row;
+# Bolton's lead, who runs the review but is not on the team, is told why (403);
+# everyone else, the reviewed partnership included, gets the 404 of a missing object.
+FINDINGS_TEAM_ONLY = {"owners": "404", "reviewing_partnership_lead": "403"}
 EXCHANGE_PARTIES = {"owners": "200 sees", "reviewing": "200 sees"}
 
 
@@ -703,6 +707,106 @@ TABLE: dict[str, Row] = {
         owner_page(**REVIEW_VIEWERS),
         kwargs={"review_id": "{w.review.pk}"},
         missing={"review_id": "999999"},
+    ),
+    # Findings pages: the team's draft finding on the review of Salford. Before
+    # publication only the team (window open) and Bolton's lead, who runs the review,
+    # see it; team-only forms answer 404 to everyone else, Bolton's lead a 403 -------
+    "findings:overview": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:area": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}", "area_id": "{w.finding.area_id}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:add": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "area_id": "{w.finding.area_id}"},
+    ),
+    "findings:add POST": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}", "area_id": "{w.finding.area_id}"},
+        data={},
+    ),
+    "findings:edit": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+        missing={"finding_id": "999999"},
+    ),
+    "findings:edit POST": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+        data={},
+    ),
+    "findings:propose": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:propose POST": Row(
+        # The matrix's finding has evidence of one kind: not triangulated (400).
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:delete": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:quote-add": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:quote-add POST": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+        data={},
+    ),
+    "findings:correct": Row(
+        # Only a published finding is corrected: the draft is refused (409) to the team
+        # and Bolton's lead, who may correct once it is published.
+        owner_page(owners="404", reviewer_window_open="409", reviewing_partnership_lead="409"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:comment": Row(
+        # Only the reviewed partnership's lead, during a factual-accuracy check.
+        owner_page(owners="404"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:moderation": Row(
+        owner_page(
+            owners="404", reviewer_window_open="200 sees", reviewing_partnership_lead="200 sees"
+        ),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:moderation POST": Row(
+        # Moderation opens with the moderation stage; the review is in fieldwork.
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="409"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={},
+    ),
+    "findings:moderate": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="409"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:publication": Row(
+        owner_page(
+            owners="404", reviewer_window_open="200 sees", reviewing_partnership_lead="200 sees"
+        ),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "findings:publication POST": Row(
+        # Only Bolton's lead publishes, from the reporting stage (409 in fieldwork).
+        owner_page(owners="404", reviewer_window_open="403", reviewing_partnership_lead="409"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"confirm": "on"},
     ),
     # Evidence API: Salford's library; the shared item and document reach the review team
     # while its window is open; the restricted item only its grantee (the owner lead) -----

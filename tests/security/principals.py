@@ -145,8 +145,8 @@ class MatrixWorld:
     document: EvidenceItem
     team_note: EvidenceItem
     document_request: DocumentRequest
-    # The team's draft finding on the review (triangulated: a meeting and a document),
-    # with a quote; nothing is published, so Salford may see none of it.
+    # The team's draft finding on the review (a meeting observation supports it), with
+    # a quote; nothing is published, so Salford may see none of it.
     finding: Finding
     quote: Quote
 
@@ -355,7 +355,9 @@ def _findings(review: Review, reviewer: User, evidence: dict[str, Any]) -> dict[
         kind="development",
         text=f"Agendas carry too many papers ({MARKER})",
         theme_codes=["meetings_overload"],
-        evidence_ids=[evidence["shared_item"].pk, evidence["document"].pk],
+        # One kind only: not triangulated, so proposing it is refused (the matrix's
+        # cases write nothing; the integration tests propose triangulated findings).
+        evidence_ids=[evidence["shared_item"].pk],
     )
     quote = finding_services.quote_add(
         actor=team,
