@@ -5,6 +5,8 @@ import graphene
 from accounts.schema import Mutation as AccountsMutation
 from evidence.schema import Mutation as EvidenceMutation
 from evidence.schema import Query as EvidenceQuery
+from findings.schema import Mutation as FindingsMutation
+from findings.schema import Query as FindingsQuery
 from handbooks.schema import Mutation as HandbooksMutation
 from handbooks.schema import Query as HandbooksQuery
 from reviews.schema import Mutation as ReviewsMutation
@@ -12,12 +14,19 @@ from reviews.schema import Query as ReviewsQuery
 from tenancy.schema import Query as TenancyQuery
 
 
-class Query(TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, graphene.ObjectType):
+class Query(
+    TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, FindingsQuery, graphene.ObjectType
+):
     pass
 
 
 class Mutation(
-    AccountsMutation, HandbooksMutation, ReviewsMutation, EvidenceMutation, graphene.ObjectType
+    AccountsMutation,
+    HandbooksMutation,
+    ReviewsMutation,
+    EvidenceMutation,
+    FindingsMutation,
+    graphene.ObjectType,
 ):
     pass
 

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("handbooks.api_urls")),
     path("", include("reviews.api_urls")),
     path("", include("evidence.api_urls")),
+    path("", include("findings.api_urls")),
 ]
 
 urlpatterns = [

@@ -17,6 +17,12 @@ from web.forms import GovukDateField, GovukForm, Radios
 from .models import Finding, ModerationDecision, ModerationMeeting, Rating, ThemeTag
 
 
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 def _choice_field(label: str, choices: Any, message: str, **kwargs: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
@@ -68,10 +74,12 @@ class FindingForm(GovukForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["themes"].choices = [(t.code, t.label) for t in themes]
-        self.fields["evidence"].choices = [
-            (str(i.pk), f"{i.title} ({i.get_kind_display().lower()})") for i in evidence
-        ]
+        _choices(self, "themes", [(t.code, t.label) for t in themes])
+        _choices(
+            self,
+            "evidence",
+            [(str(i.pk), f"{i.title} ({i.get_kind_display().lower()})") for i in evidence],
+        )
 
 
 class QuoteForm(GovukForm):
@@ -101,7 +109,7 @@ class MeetingForm(GovukForm):
 
     def __init__(self, *args: Any, team: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].choices = [(str(u.pk), u.get_full_name() or u.email) for u in team]
+        _choices(self, "attendees", [(str(u.pk), u.get_full_name() or u.email) for u in team])
 
 
 class DecisionForm(GovukForm):
@@ -128,9 +136,7 @@ class DecisionForm(GovukForm):
 
     def __init__(self, *args: Any, meetings: Iterable[ModerationMeeting], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].choices = [
-            (str(m.pk), m.held_on.strftime("%-d %B %Y")) for m in meetings
-        ]
+        _choices(self, "meeting", [(str(m.pk), m.held_on.strftime("%-d %B %Y")) for m in meetings])
 
 
 class PublishForm(GovukForm):

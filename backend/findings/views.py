@@ -81,7 +81,7 @@ def area_page(request: HttpRequest, review_id: int, area_id: int) -> HttpRespons
     area = access.get_child(ReviewArea.objects.filter(review_id=review.pk), area_id)
     findings = list(selectors.finding_list(actor=actor, review_id=review.pk, area_id=area.pk))
     flags = selectors.finding_permissions(actor=actor, review=review, findings=findings)
-    cards = [
+    cards: list[dict[str, Any]] = [
         {"finding": f, "can": flags[f.pk], "kinds": selectors.evidence_kinds(f)} for f in findings
     ]
     return render(
