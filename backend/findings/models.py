@@ -202,3 +202,153 @@ class FindingComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.finding}"
+
+
+class Assessment(models.TextChoices):
+    """One scale for the partnership's own view and the reviewers'."""
+
+    ACHIEVED = "achieved", "Achieved"
+    PARTLY = "partly", "Partly achieved"
+    NOT_YET = "not_yet", "Not yet achieved"
+    INSUFFICIENT = "insufficient_evidence", "Insufficient evidence"
+
+
+class SuccessCriterion(models.Model):
+    """The reviewed partnership's own "we will know we have succeeded when ..."
+    statement, with its self-assessment at the review and at the progress review."""
+
+    review = models.ForeignKey(
+        "reviews.Review", on_delete=models.PROTECT, related_name="success_criteria"
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+    statement = models.TextField()
+    self_assessment = models.CharField(max_length=25, choices=Assessment.choices, blank=True)
+    self_note = models.TextField(blank=True)
+    progress_self_assessment = models.CharField(
+        max_length=25, choices=Assessment.choices, blank=True
+    )
+    progress_self_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["review_id", "position", "id"]
+        verbose_name_plural = "success criteria"
+
+    def __str__(self) -> str:
+        return f"Success criterion {self.position}"
+
+
+class CriterionAssessment(models.Model):
+    """The reviewers' assessment of one success criterion, at the review or at the
+    progress review about ten months after publication."""
+
+    class Stage(models.TextChoices):
+        REVIEW = "review", "At the review"
+        PROGRESS = "progress", "At the progress review"
+
+    criterion = models.ForeignKey(
+        SuccessCriterion, on_delete=models.CASCADE, related_name="assessments"
+    )
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    rating = models.CharField(max_length=25, choices=Assessment.choices)
+    note = models.TextField(blank=True)
+    evidence = models.ManyToManyField("evidence.EvidenceItem", blank=True, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["criterion_id", "stage"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "stage"], name="criterion_assessed_once_per_stage"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()} ({self.get_stage_display().lower()})"
+
+
+class Recommendation(models.Model):
+    """A next step the reviewers recommend: stop, start, sustain, or a risk to
+    mitigate. The reviewed partnership accepts or declines it, with a reason."""
+
+    class Kind(models.TextChoices):
+        STOP = "stop", "Stop"
+        START = "start", "Start"
+        SUSTAIN = "sustain", "Sustain"
+        RISK = "risk", "Risk to mitigate"
+
+    class Response(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    review = models.ForeignKey(
+        "reviews.Review", on_delete=models.PROTECT, related_name="recommendations"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField()
+    response = models.CharField(max_length=10, choices=Response.choices, default=Response.PENDING)
+    response_reason = models.TextField(blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["review_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.position}"
+
+
+class Action(models.Model):
+    """What the reviewed partnership will do about an accepted recommendation: an
+    owner (a role, or one of its people), a due date and a status. A reminder goes
+    once before the due date and once when overdue."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="actions"
+    )
+    text = models.TextField()
+    owner_role = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    # When each reminder went: set in the same transaction that queues the email,
+    # so each is sent once however often the task runs.
+    reminded_before_at = models.DateTimeField(null=True, blank=True)
+    reminded_overdue_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(owner_role="") | Q(owner__isnull=False), name="action_has_an_owner"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="action_status_due")]
+
+    def __str__(self) -> str:
+        return f"Action due {self.due_on}"

@@ -158,3 +158,72 @@ def may_comment(standing: Standing, finding: Finding) -> DomainError | None:
     if finding.pk not in standing.comment:
         return NotFound()
     return None
+
+
+# --- success criteria and next steps ---------------------------------------------------
+
+# The reviewers assess the criteria while the review is under way, and again at the
+# progress review once it is published.
+ASSESSING = {
+    "review": frozenset({S.FIELDWORK, S.MODERATION, S.REPORTING}),
+    "progress": {S.PUBLISHED},
+}
+RECOMMENDING = frozenset({S.FIELDWORK, S.MODERATION, S.REPORTING})
+
+
+def may_state_criteria(is_manager: bool, review: Review) -> DomainError | None:
+    """Add a success criterion, or self-assess one: the reviewed partnership's leads
+    and business managers, until the review closes."""
+    if not is_manager:
+        return PermissionDenied(
+            f"Only leads and business managers of {review.reviewed_partnership.name} can "
+            "write or assess its success criteria."
+        )
+    if review.status == S.CLOSED:
+        return Conflict("Success criteria cannot change once the review is closed.")
+    return None
+
+
+def may_assess(standing: Standing, stage: str) -> DomainError | None:
+    """The reviewers' assessment of a criterion: the team at the review; the team or
+    the reviewing partnership's lead at the progress review."""
+    allowed = standing.on_team or (stage == "progress" and standing.runs_review)
+    if not allowed:
+        return _team_only(standing) or PermissionDenied(
+            "Only the review team can assess the criteria before publication."
+        )
+    if standing.review.status not in ASSESSING.get(stage, frozenset()):
+        when = "at the progress review" if stage == "progress" else "now"
+        return Conflict(
+            f"The criteria cannot be assessed {when}: the review is {standing.status_label}."
+        )
+    return None
+
+
+def may_recommend(standing: Standing) -> DomainError | None:
+    refusal = _team_only(standing)
+    if refusal is None and standing.review.status not in RECOMMENDING:
+        return Conflict(
+            f"Recommendations cannot be added once the review is {standing.status_label}."
+        )
+    return refusal
+
+
+def may_respond(can_respond: bool, response: str) -> DomainError | None:
+    """Accept or decline a recommendation: the reviewed partnership's leads, once the
+    review is published (the chokepoint's "respond"), once."""
+    if not can_respond:
+        return NotFound()
+    if response != "pending":
+        return Conflict("This recommendation has already been answered.")
+    return None
+
+
+def may_plan_action(is_manager: bool, response: str) -> DomainError | None:
+    """Turn an accepted recommendation into an action: the reviewed partnership's
+    leads and business managers."""
+    if not is_manager:
+        return NotFound()
+    if response != "accepted":
+        return Conflict("Only an accepted recommendation becomes actions.")
+    return None

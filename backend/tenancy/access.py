@@ -361,6 +361,36 @@ ROLE_MAPS: dict[str, RoleMap] = {
     # known as the review's (the canary seeds them as the reviewed partnership's).
     "findings.ModerationMeeting": _findings_rules("", frozenset({"view", "change"}), (({}, None),)),
     "findings.ModerationDecision": _findings_rules("meeting__", frozenset({"view"}), (({}, None),)),
+    # Success criteria are the reviewed partnership's own statements: every member
+    # reads them, its managers write and self-assess; the team reads them (window
+    # open), as do the reviewing partnership's leads.
+    "findings.SuccessCriterion": RoleMap(
+        partnership_path="review__reviewed_partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS},
+        other_sides=(Side("review__reviewing_partnership_id", {"view": LEADS}),),
+        team_group_path="review__team_group_id",
+        team_perms=frozenset({"view"}),
+        team_needs_window=True,
+    ),
+    # The reviewers' assessment and recommendations follow the findings: the team's
+    # until the review is published, then the reviewed partnership's leads read them
+    # (and answer the recommendations).
+    "findings.CriterionAssessment": _findings_rules(
+        "criterion__",
+        frozenset({"view", "change"}),
+        (({"view": LEADS}, Q(criterion__review__status__in=("published", "closed"))),),
+    ),
+    "findings.Recommendation": _findings_rules(
+        "",
+        frozenset({"view", "change"}),
+        (({"view": LEADS, "respond": LEADS}, Q(review__status__in=("published", "closed"))),),
+    ),
+    # Actions are the reviewed partnership's own work.
+    "findings.Action": RoleMap(
+        partnership_path="recommendation__review__reviewed_partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS},
+        other_sides=(Side("recommendation__review__reviewing_partnership_id", {"view": LEADS}),),
+    ),
     "tenancy.Partnership": RoleMap(
         # Any member adds to the evidence library; its managers read who has viewed
         # the library's evidence (the partnership's access log).

@@ -106,6 +106,10 @@ PLAN: dict[str, Gate] = {
     "findings.FindingComment": Gate("findings.FindingComment"),
     "findings.ModerationMeeting": Gate("findings.ModerationMeeting"),
     "findings.ModerationDecision": Gate("findings.ModerationDecision"),
+    "findings.SuccessCriterion": Gate("findings.SuccessCriterion"),
+    "findings.CriterionAssessment": Gate("findings.CriterionAssessment"),
+    "findings.Recommendation": Gate("findings.Recommendation"),
+    "findings.Action": Gate("findings.Action"),
 }
 
 # Tables of the project that hold text but are not a partnership's own data.
@@ -328,6 +332,14 @@ def _findings_readers(
     from .principals import OWNER_LEAD, REVIEWING_LEAD
 
     runs = team | {REVIEWING_LEAD}
+    published = world.review.status in ("published", "closed")
+    if label == "findings.SuccessCriterion":
+        # The partnership's own statements: all its members, the team, Bolton's lead.
+        return frozenset(GROUPS["owners"]) | runs
+    if label == "findings.Action":
+        return frozenset(GROUPS["owners"]) | {REVIEWING_LEAD}
+    if label in ("findings.CriterionAssessment", "findings.Recommendation"):
+        return runs | {OWNER_LEAD} if published else runs
     if label in ("findings.ModerationMeeting", "findings.ModerationDecision"):
         row = (
             ModerationMeeting.objects.get(pk=pk)

@@ -6,6 +6,16 @@ from .moderation import (
     findings_publish,
     moderation_meeting_record,
 )
+from .next_steps import (
+    action_add,
+    action_reminders_send,
+    action_update,
+    criterion_add,
+    criterion_assess,
+    criterion_self_assess,
+    recommendation_add,
+    recommendation_respond,
+)
 from .writing import (
     EditConflict,
     finding_comment,
@@ -19,6 +29,12 @@ from .writing import (
 
 __all__ = [
     "EditConflict",
+    "action_add",
+    "action_reminders_send",
+    "action_update",
+    "criterion_add",
+    "criterion_assess",
+    "criterion_self_assess",
     "finding_comment",
     "finding_correct",
     "finding_create",
@@ -29,5 +45,7 @@ __all__ = [
     "findings_publish",
     "moderation_meeting_record",
     "quote_add",
+    "recommendation_add",
+    "recommendation_respond",
     "triangulation",
 ]

@@ -36,6 +36,7 @@ from .common import (
     refuse,
     user_id_of,
 )
+from .next_steps import progress_review_schedule
 from .writing import _ids
 
 
@@ -190,6 +191,7 @@ def findings_publish(*, actor: Actor, review_id: object, confirmed: bool) -> int
             ],
         )
         review_transition(actor=actor, review_id=review.pk, to_status="published")
+        progress_review_schedule(review, now)
     return len(agreed)
 
 
