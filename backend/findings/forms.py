@@ -14,7 +14,17 @@ from evidence.models import EvidenceItem
 from reviews.forms import Checkboxes
 from web.forms import GovukDateField, GovukForm, Radios
 
-from .models import Finding, ModerationDecision, ModerationMeeting, Rating, ThemeTag
+from .models import (
+    Action,
+    Assessment,
+    CriterionAssessment,
+    Finding,
+    ModerationDecision,
+    ModerationMeeting,
+    Rating,
+    Recommendation,
+    ThemeTag,
+)
 
 
 def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
@@ -154,4 +164,83 @@ class CorrectionForm(GovukForm):
 class CommentForm(GovukForm):
     text = forms.CharField(
         label="Your comment on its accuracy", required=False, widget=forms.Textarea
+    )
+
+
+class CriterionForm(GovukForm):
+    statement = forms.CharField(
+        label="We will know we have succeeded when ...", required=False, widget=forms.Textarea
+    )
+
+
+class SelfAssessmentForm(GovukForm):
+    assessment = _choice_field(
+        "Do you feel this has been achieved?",
+        Assessment.choices,
+        "Select an answer from the scale",
+    )
+    note = forms.CharField(label="Why (optional)", required=False, widget=forms.Textarea)
+    progress = forms.BooleanField(label="This is our answer at the progress review", required=False)
+
+
+class AssessForm(GovukForm):
+    stage = _choice_field(
+        "When", CriterionAssessment.Stage.choices, "Select the review or the progress review"
+    )
+    rating = _choice_field(
+        "The reviewers' assessment", Assessment.choices, "Select an answer from the scale"
+    )
+    note = forms.CharField(label="Why (optional)", required=False, widget=forms.Textarea)
+    evidence = forms.MultipleChoiceField(
+        label="Evidence",
+        required=False,
+        widget=Checkboxes,
+        error_messages={"invalid_choice": "Select evidence from this review's evidence"},
+    )
+
+    def __init__(self, *args: Any, evidence: Iterable[EvidenceItem], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(
+            self,
+            "evidence",
+            [(str(i.pk), f"{i.title} ({i.get_kind_display().lower()})") for i in evidence],
+        )
+
+
+class RecommendationForm(GovukForm):
+    kind = _choice_field(
+        "What kind of next step?",
+        Recommendation.Kind.choices,
+        "Select stop, start, sustain or a risk to mitigate",
+    )
+    text = forms.CharField(label="Recommendation", required=False, widget=forms.Textarea)
+
+
+class RespondForm(GovukForm):
+    answer = _choice_field(
+        "Do you accept this recommendation?",
+        [("accept", "Accept"), ("decline", "Decline")],
+        "Select whether you accept or decline the recommendation",
+    )
+    reason = forms.CharField(label="Your reason", required=False, widget=forms.Textarea)
+
+
+class ActionForm(GovukForm):
+    text = forms.CharField(label="Action", required=False, widget=forms.Textarea)
+    owner_role = forms.CharField(label="Owner's role", required=False)
+    owner = forms.ChoiceField(label="Or a person who owns it", required=False)
+    due_on = GovukDateField(label="Due date", subject="The due date", required=False)
+
+    def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(
+            self,
+            "owner",
+            [("", "No one person"), *((str(u.pk), u.get_full_name() or u.email) for u in people)],
+        )
+
+
+class ActionStatusForm(GovukForm):
+    status = _choice_field(
+        "Status", Action.Status.choices, "Select not started, in progress or done"
     )

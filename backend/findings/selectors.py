@@ -18,11 +18,15 @@ from tenancy.access import Actor
 
 from . import policies
 from .models import (
+    Action,
+    CriterionAssessment,
     Finding,
     FindingComment,
     ModerationDecision,
     ModerationMeeting,
     Quote,
+    Recommendation,
+    SuccessCriterion,
     ThemeTag,
 )
 from .policies import Standing
@@ -223,4 +227,30 @@ def meeting_list(*, actor: Actor, review: Review) -> QuerySet[ModerationMeeting]
             ),
         )
         .order_by("-held_on", "-id")
+    )
+
+
+def criterion_list(*, actor: Actor, review: Review) -> QuerySet[SuccessCriterion]:
+    """The review's success criteria the actor may see, each with the reviewers'
+    assessments the actor may see (and their evidence, as far as the actor may see it)."""
+    assessments = access.visible(actor, CriterionAssessment).prefetch_related(
+        Prefetch("evidence", queryset=review_evidence(actor, review).order_by("kind", "id"))
+    )
+    return (
+        access.visible(actor, SuccessCriterion)
+        .filter(review_id=review.pk)
+        .prefetch_related(Prefetch("assessments", queryset=assessments.order_by("stage")))
+        .order_by("position", "id")
+    )
+
+
+def recommendation_list(*, actor: Actor, review: Review) -> QuerySet[Recommendation]:
+    """The review's recommendations the actor may see, each with its actions (those
+    the actor may see: the reviewed partnership's work)."""
+    actions = access.visible(actor, Action).select_related("owner").order_by("due_on", "id")
+    return (
+        access.visible(actor, Recommendation)
+        .filter(review_id=review.pk)
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("position", "id")
     )

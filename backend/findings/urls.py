@@ -3,7 +3,8 @@ Included at the root by config.urls, like the evidence pages."""
 
 from django.urls import include, path
 
-from . import views
+from .views import findings as views
+from .views import next_steps
 
 app_name = "findings"
 
@@ -20,6 +21,25 @@ review_patterns = [
     path("moderation/", views.moderation, name="moderation"),
     path("moderation/<int:finding_id>/", views.moderate, name="moderate"),
     path("publication/", views.publication, name="publication"),
+    path("success-criteria/", next_steps.criteria, name="criteria"),
+    path(
+        "success-criteria/<int:criterion_id>/self-assessment/",
+        next_steps.criterion_self,
+        name="criterion-self",
+    ),
+    path(
+        "success-criteria/<int:criterion_id>/assessment/",
+        next_steps.criterion_assess,
+        name="criterion-assess",
+    ),
+    path("next-steps/", next_steps.next_steps, name="next-steps"),
+    path("next-steps/<int:recommendation_id>/respond/", next_steps.respond, name="respond"),
+    path(
+        "next-steps/<int:recommendation_id>/actions/add/",
+        next_steps.action_add,
+        name="action-add",
+    ),
+    path("actions/<int:action_id>/", next_steps.action_status, name="action-status"),
 ]
 
 urlpatterns = [path("reviews/<int:review_id>/", include(review_patterns))]

@@ -204,3 +204,44 @@ def test_criteria_are_the_reviewed_partnerships_own(team: Team, world):
         assert access.visible(actor_for(getattr(world, who)), SuccessCriterion).get() == criterion
     assert not access.visible(actor_for(world.bolton_member), SuccessCriterion).exists()
     assert not access.visible(actor_for(world.outsider), SuccessCriterion).exists()
+
+
+def test_next_steps_through_the_pages(team: Team, world, client_for):
+    writer = client_for(world.bolton_manager)
+    base = f"/reviews/{team.review.pk}"
+    assert (
+        writer.post(f"{base}/next-steps/", {"kind": "stop", "text": "Stop it."}).status_code == 302
+    )
+    manager = client_for(world.salford_manager)
+    assert (
+        manager.post(f"{base}/success-criteria/", {"statement": "professionals feel supported."})
+    ).status_code == 302
+    # Before publication Salford sees its own criterion but not the recommendation.
+    assert "Stop it." not in manager.get(f"{base}/next-steps/").content.decode()
+    _publish(team)
+    recommendation = Recommendation.objects.get()
+    lead = client_for(world.salford_lead)
+    answered = lead.post(
+        f"{base}/next-steps/{recommendation.pk}/respond/",
+        {"answer": "accept", "reason": "We agree."},
+    )
+    assert answered.status_code == 302
+    yesterday = timezone.localdate() - timedelta(days=1)
+    refused = lead.post(
+        f"{base}/next-steps/{recommendation.pk}/actions/add/",
+        {
+            "text": "A report.",
+            "owner_role": "Business manager",
+            "owner": "",
+            "due_on-day": str(yesterday.day),
+            "due_on-month": str(yesterday.month),
+            "due_on-year": str(yesterday.year),
+        },
+    )
+    assert refused.status_code == 400
+    assert "The due date must be after the review was published" in refused.content.decode()
+    assert not Action.objects.exists()
+    page = lead.get(f"{base}/next-steps/").content.decode()
+    assert "Stop it." in page and "We agree." in page
+    criteria = manager.get(f"{base}/success-criteria/").content.decode()
+    assert "professionals feel supported." in criteria

@@ -820,6 +820,60 @@ TABLE: dict[str, Row] = {
         kwargs={"review_id": "{w.review.pk}"},
         data={"confirm": "on"},
     ),
+    # Success criteria and next steps: Salford's criterion, the team's recommendation and
+    # an action of Salford's --------------------------------------------------------------
+    "findings:criteria": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:criteria POST": Row(
+        # Salford's managers state criteria (nothing typed: 400); everyone else who
+        # sees the review is told only they may.
+        owner_page(**REVIEW_REFUSED, owner_managers="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={},
+    ),
+    "findings:criterion-self": Row(
+        owner_page(
+            owner_managers="200 sees",
+            owner_member="403",
+            reviewer_window_open="403",
+            reviewing_partnership_lead="403",
+        ),
+        kwargs={"review_id": "{w.review.pk}", "criterion_id": "{w.criterion.pk}"},
+        missing={"criterion_id": "999999"},
+    ),
+    "findings:criterion-assess": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "criterion_id": "{w.criterion.pk}"},
+    ),
+    "findings:next-steps": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:next-steps POST": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={},
+    ),
+    "findings:respond": Row(
+        # Only Salford's lead, once the review is published.
+        owner_page(owners="404"),
+        kwargs={"review_id": "{w.review.pk}", "recommendation_id": "{w.recommendation.pk}"},
+    ),
+    "findings:action-add": Row(
+        owner_page(owners="404"),
+        kwargs={"review_id": "{w.review.pk}", "recommendation_id": "{w.recommendation.pk}"},
+    ),
+    "findings:action-status": Row(
+        owner_page(owner_member="404"),
+        kwargs={"review_id": "{w.review.pk}", "action_id": "{w.action.pk}"},
+        missing={"action_id": "999999"},
+    ),
     # Findings API: the same rules as the pages -----------------------------------------
     "findings-api:theme-tags": Row(
         outcomes("200", anonymous=API_ANON),

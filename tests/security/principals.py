@@ -41,7 +41,7 @@ from accounts.models import ApiToken, User
 from evidence import services as evidence_services
 from evidence.models import DocumentRequest, EvidenceItem
 from findings import services as finding_services
-from findings.models import Finding, Quote
+from findings.models import Action, Finding, Quote, Recommendation, SuccessCriterion
 from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
@@ -149,6 +149,11 @@ class MatrixWorld:
     # a quote; nothing is published, so Salford may see none of it.
     finding: Finding
     quote: Quote
+    # Salford's success criterion, the team's recommendation (unanswered: the review
+    # is not published) and an action standing in for a later plan.
+    criterion: SuccessCriterion
+    recommendation: Recommendation
+    action: Action
 
     @property
     def today(self) -> date:
@@ -344,7 +349,9 @@ def _evidence(
     }
 
 
-def _findings(review: Review, reviewer: User, evidence: dict[str, Any]) -> dict[str, Any]:
+def _findings(
+    review: Review, reviewer: User, owner_lead: User, evidence: dict[str, Any]
+) -> dict[str, Any]:
     team = actor_for(reviewer)
     area = review.areas.order_by("position").first()
     assert area is not None
@@ -367,7 +374,30 @@ def _findings(review: Review, reviewer: User, evidence: dict[str, Any]) -> dict[
         consent=True,
         group_size=4,
     )
-    return {"finding": finding, "quote": quote}
+    criterion = finding_services.criterion_add(
+        actor=actor_for(owner_lead),
+        review_id=review.pk,
+        statement=f"Children feel safer ({MARKER})",
+    )
+    recommendation = finding_services.recommendation_add(
+        actor=team, review_id=review.pk, kind="stop", text=f"Stop tabling papers ({MARKER})"
+    )
+    # Actions follow an accepted recommendation after publication; made directly here so
+    # that the action pages have a row of Salford's to answer for.
+    action = Action.objects.create(
+        recommendation=recommendation,
+        text=f"Introduce a manager's report ({MARKER})",
+        owner_role="Business manager",
+        due_on=timezone.localdate() + timedelta(days=90),
+        created_by=owner_lead,
+    )
+    return {
+        "finding": finding,
+        "quote": quote,
+        "criterion": criterion,
+        "recommendation": recommendation,
+        "action": action,
+    }
 
 
 def build_matrix_world() -> MatrixWorld:
@@ -466,7 +496,7 @@ def build_matrix_world() -> MatrixWorld:
 
     handbook, published, draft = _handbook(salford_lead, salford)
     evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
-    findings = _findings(review, users[REVIEWER_OPEN], evidence)
+    findings = _findings(review, users[REVIEWER_OPEN], salford_lead, evidence)
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
 
     review.refresh_from_db()

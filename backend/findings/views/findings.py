@@ -21,8 +21,8 @@ from tenancy import access
 from tenancy.access import Actor, actor_of
 from web.forms import add_service_errors, posted
 
-from . import policies, selectors, services
-from .forms import (
+from .. import policies, selectors, services
+from ..forms import (
     CommentForm,
     CorrectionForm,
     DecisionForm,
@@ -31,8 +31,8 @@ from .forms import (
     PublishForm,
     QuoteForm,
 )
-from .models import Finding
-from .services.common import refuse
+from ..models import Finding
+from ..services.common import refuse
 
 
 def _review(request: HttpRequest, review_id: int) -> tuple[Actor, Review]:
