@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Imported here: tenancy is the base app and imports no domain app at module level.
         from evidence.demo import demo_seed_evidence
+        from findings.demo import demo_seed_findings
         from reviews.demo import demo_seed_reviews
 
         try:
@@ -22,12 +23,14 @@ class Command(BaseCommand):
             raise CommandError(f"{exc} Nothing was written.") from None
         reviews = demo_seed_reviews()
         evidence = demo_seed_evidence()
+        findings = demo_seed_findings()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {summary.partnerships} partnerships, "
                 f"{summary.organisations} organisations, {summary.users} sign-ins, "
                 f"{reviews.exchanges} exchanges, {reviews.reviews} reviews, "
                 f"{evidence.items} evidence items ({evidence.shares} shared, "
-                f"{evidence.requests} document requests)."
+                f"{evidence.requests} document requests), {findings.findings} findings, "
+                f"{findings.criteria} success criteria, {findings.recommendations} next steps."
             )
         )
