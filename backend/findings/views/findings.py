@@ -13,12 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import NotFound, ValidationFailed
-from evidence.views.common import evidence_page as findings_page
-from reviews import selectors as review_selectors
+from core.errors import ValidationFailed
 from reviews.models import Review, ReviewArea, TeamMember
 from tenancy import access
-from tenancy.access import Actor, actor_of
+from tenancy.access import Actor
 from web.forms import add_service_errors, posted
 
 from .. import policies, selectors, services
@@ -33,25 +31,9 @@ from ..forms import (
 )
 from ..models import Finding
 from ..services.common import refuse
+from .common import area_url, finding_of, findings_page, form_page, review_of
 
-
-def _review(request: HttpRequest, review_id: int) -> tuple[Actor, Review]:
-    actor = actor_of(request)
-    return actor, review_selectors.review_get(actor=actor, review_id=review_id)
-
-
-def _finding(actor: Actor, review: Review, finding_id: int) -> Finding:
-    """A finding of this review the actor may see (404 otherwise, as for a missing one)."""
-    finding = selectors.finding_get(actor=actor, finding_id=finding_id)
-    if finding.review_id != review.pk:
-        raise NotFound()
-    finding.review = review
-    return finding
-
-
-def _area_url(finding: Finding) -> str:
-    url = reverse("findings:area", args=[finding.review_id, finding.area_id])
-    return f"{url}#finding-{finding.pk}"
+GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _team_only(actor: Actor, review: Review) -> None:
@@ -61,7 +43,7 @@ def _team_only(actor: Actor, review: Review) -> None:
 @findings_page
 @require_GET
 def overview(request: HttpRequest, review_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
+    actor, review = review_of(request, review_id)
     return render(
         request,
         "findings/overview.html",
@@ -77,7 +59,7 @@ def overview(request: HttpRequest, review_id: int) -> HttpResponse:
 @findings_page
 @require_GET
 def area_page(request: HttpRequest, review_id: int, area_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
+    actor, review = review_of(request, review_id)
     area = access.get_child(ReviewArea.objects.filter(review_id=review.pk), area_id)
     findings = list(selectors.finding_list(actor=actor, review_id=review.pk, area_id=area.pk))
     flags = selectors.finding_permissions(actor=actor, review=review, findings=findings)
@@ -108,46 +90,39 @@ def _finding_form(actor: Actor, review: Review, data: Any, **kwargs: Any) -> Fin
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def finding_add(request: HttpRequest, review_id: int, area_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
+    actor, review = review_of(request, review_id)
     refuse(policies.may_write(selectors.standing(actor, review)))
     area = access.get_child(ReviewArea.objects.filter(review_id=review.pk), area_id)
-    form = _finding_form(actor, review, posted(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                finding = services.finding_create(
-                    actor=actor,
-                    review_id=review.pk,
-                    area_id=area.pk,
-                    kind=data["kind"],
-                    text=data["text"],
-                    rating=data["rating"],
-                    theme_codes=data["themes"],
-                    evidence_ids=data["evidence"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Finding saved as a draft.")
-                return redirect(_area_url(finding))
-    return render(
+    return form_page(
         request,
-        "findings/finding_form.html",
-        {"review": review, "area": area, "form": form, "adding": True},
-        status=status,
+        _finding_form(actor, review, posted(request)),
+        lambda data: services.finding_create(
+            actor=actor,
+            review_id=review.pk,
+            area_id=area.pk,
+            kind=data["kind"],
+            text=data["text"],
+            rating=data["rating"],
+            theme_codes=data["themes"],
+            evidence_ids=data["evidence"],
+        ),
+        template="findings/finding_form.html",
+        context={"review": review, "area": area, "adding": True},
+        done="Finding saved as a draft.",
+        then=area_url,
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def finding_edit(request: HttpRequest, review_id: int, finding_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    finding = _finding(actor, review, finding_id)
+    """Change a draft or proposed finding. When someone else saved it meanwhile, the
+    page shows their text beside the writer's (kept in the box), with status 409; a
+    second save, knowingly, wins."""
+    actor, review = review_of(request, review_id)
+    finding = finding_of(actor, review, finding_id)
     refuse(policies.may_edit(selectors.standing(actor, review, [finding.pk]), finding))
     initial = {
         "kind": finding.kind,
@@ -158,56 +133,49 @@ def finding_edit(request: HttpRequest, review_id: int, finding_id: int) -> HttpR
         "version": finding.version,
     }
     form = _finding_form(actor, review, posted(request), initial=initial)
-    conflict = None
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = services.finding_update(
-                    actor=actor,
-                    finding_id=finding.pk,
-                    version=data["version"] or 0,
-                    text=data["text"],
-                    kind=data["kind"],
-                    rating=data["rating"],
-                    theme_codes=data["themes"],
-                    evidence_ids=data["evidence"],
-                )
-            except services.EditConflict as exc:
-                # Keep the writer's words in the box; a second save, knowingly, wins.
-                conflict = exc
-                bound = request.POST.copy()
-                bound["version"] = str(exc.current_version)
-                form = _finding_form(actor, review, bound)
-                form.is_valid()
-                add_service_errors(form, exc)
-                status = 409
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Finding saved.")
-                return redirect(_area_url(saved))
-    return render(
-        request,
-        "findings/finding_form.html",
-        {
-            "review": review,
-            "area": finding.area,
-            "finding": finding,
-            "form": form,
-            "conflict": conflict,
-        },
-        status=status,
-    )
+    context = {"review": review, "area": finding.area, "finding": finding}
+
+    def save(data: dict[str, Any]) -> Finding:
+        return services.finding_update(
+            actor=actor,
+            finding_id=finding.pk,
+            version=data["version"] or 0,
+            text=data["text"],
+            kind=data["kind"],
+            rating=data["rating"],
+            theme_codes=data["themes"],
+            evidence_ids=data["evidence"],
+        )
+
+    try:
+        return form_page(
+            request,
+            form,
+            save,
+            template="findings/finding_form.html",
+            context=context,
+            done="Finding saved.",
+            then=area_url,
+        )
+    except services.EditConflict as conflict:
+        bound = request.POST.copy()
+        bound["version"] = str(conflict.current_version)
+        form = _finding_form(actor, review, bound)
+        form.is_valid()
+        add_service_errors(form, conflict)
+        return render(
+            request,
+            "findings/finding_form.html",
+            {**context, "form": form, "conflict": conflict},
+            status=409,
+        )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def finding_propose(request: HttpRequest, review_id: int, finding_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    finding = _finding(actor, review, finding_id)
+    actor, review = review_of(request, review_id)
+    finding = finding_of(actor, review, finding_id)
     refuse(policies.may_propose(selectors.standing(actor, review, [finding.pk]), finding))
     errors: list[str] = []
     status = 200
@@ -219,27 +187,21 @@ def finding_propose(request: HttpRequest, review_id: int, finding_id: int) -> Ht
             status = 400
         else:
             messages.success(request, "Finding proposed for moderation.")
-            return redirect(_area_url(finding))
+            return redirect(area_url(finding))
     kinds, needed = services.triangulation(actor, finding)
     return render(
         request,
         "findings/propose.html",
-        {
-            "review": review,
-            "finding": finding,
-            "kinds": kinds,
-            "needed": needed,
-            "errors": errors,
-        },
+        {"review": review, "finding": finding, "kinds": kinds, "needed": needed, "errors": errors},
         status=status,
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def finding_delete(request: HttpRequest, review_id: int, finding_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    finding = _finding(actor, review, finding_id)
+    actor, review = review_of(request, review_id)
+    finding = finding_of(actor, review, finding_id)
     refuse(policies.may_delete(selectors.standing(actor, review, [finding.pk]), finding))
     if request.method == "POST":
         services.finding_delete(actor=actor, finding_id=finding.pk)
@@ -249,42 +211,36 @@ def finding_delete(request: HttpRequest, review_id: int, finding_id: int) -> Htt
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def quote_add(request: HttpRequest, review_id: int, finding_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    finding = _finding(actor, review, finding_id)
+    actor, review = review_of(request, review_id)
+    finding = finding_of(actor, review, finding_id)
     refuse(policies.may_edit(selectors.standing(actor, review, [finding.pk]), finding))
-    form = QuoteForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                quote = services.quote_add(
-                    actor=actor,
-                    finding_id=finding.pk,
-                    text=data["text"],
-                    attributed_to=data["attributed_to"],
-                    consent=data["consent"],
-                    group_size=data["group_size"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                if quote.small_group:
-                    messages.warning(
-                        request,
-                        "The group quoted has fewer than 5 people: readers may work out who "
-                        "said it.",
-                    )
-                messages.success(request, "Quote added.")
-                return redirect(_area_url(finding))
-    return render(
+
+    def save(data: dict[str, Any]) -> Finding:
+        quote = services.quote_add(
+            actor=actor,
+            finding_id=finding.pk,
+            text=data["text"],
+            attributed_to=data["attributed_to"],
+            consent=data["consent"],
+            group_size=data["group_size"],
+        )
+        if quote.small_group:
+            messages.warning(
+                request,
+                "The group quoted has fewer than 5 people: readers may work out who said it.",
+            )
+        return finding
+
+    return form_page(
         request,
-        "findings/quote_form.html",
-        {"review": review, "finding": finding, "form": form},
-        status=status,
+        QuoteForm(posted(request)),
+        save,
+        template="findings/quote_form.html",
+        context={"review": review, "finding": finding},
+        done="Quote added.",
+        then=area_url,
     )
 
 
@@ -293,180 +249,127 @@ def _team(review: Review) -> list[Any]:
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def moderation(request: HttpRequest, review_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
+    actor, review = review_of(request, review_id)
     _team_only(actor, review)
     if request.method == "POST":
         refuse(policies.may_record_meeting(selectors.standing(actor, review)))
-    form = MeetingForm(posted(request), team=_team(review))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.moderation_meeting_record(
-                    actor=actor,
-                    review_id=review.pk,
-                    held_on=data["held_on"],
-                    attendee_ids=data["attendees"],
-                    notes=data["notes"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Moderation meeting recorded.")
-                return redirect("findings:moderation", review.pk)
     proposed = list(
         selectors.finding_list(actor=actor, review_id=review.pk, status=Finding.Status.PROPOSED)
     )
-    return render(
+    return form_page(
         request,
-        "findings/moderation.html",
-        {
+        MeetingForm(posted(request), team=_team(review)),
+        lambda data: services.moderation_meeting_record(
+            actor=actor,
+            review_id=review.pk,
+            held_on=data["held_on"],
+            attendee_ids=data["attendees"],
+            notes=data["notes"],
+        ),
+        template="findings/moderation.html",
+        context={
             "review": review,
-            "form": form,
             "meetings": list(selectors.meeting_list(actor=actor, review=review)),
             "proposed": proposed,
-            "flags": selectors.finding_permissions(actor=actor, review=review, findings=proposed),
             "can": selectors.review_permissions(actor=actor, review=review),
         },
-        status=status,
+        done="Moderation meeting recorded.",
+        then=lambda _: reverse("findings:moderation", args=[review.pk]),
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def moderate(request: HttpRequest, review_id: int, finding_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    finding = _finding(actor, review, finding_id)
+    actor, review = review_of(request, review_id)
+    finding = finding_of(actor, review, finding_id)
     refuse(policies.may_moderate(selectors.standing(actor, review, [finding.pk]), finding))
     meetings = list(selectors.meeting_list(actor=actor, review=review))
-    form = DecisionForm(posted(request), meetings=meetings, initial={"amended_text": finding.text})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.finding_moderate(
-                    actor=actor,
-                    finding_id=finding.pk,
-                    meeting_id=data["meeting"],
-                    outcome=data["outcome"],
-                    amended_text=data["amended_text"],
-                    dissent=data["dissent"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Decision recorded.")
-                return redirect("findings:moderation", review.pk)
-    return render(
+    return form_page(
         request,
-        "findings/moderate.html",
-        {"review": review, "finding": finding, "form": form, "meetings": meetings},
-        status=status,
+        DecisionForm(posted(request), meetings=meetings, initial={"amended_text": finding.text}),
+        lambda data: services.finding_moderate(
+            actor=actor,
+            finding_id=finding.pk,
+            meeting_id=data["meeting"],
+            outcome=data["outcome"],
+            amended_text=data["amended_text"],
+            dissent=data["dissent"],
+        ),
+        template="findings/moderate.html",
+        context={"review": review, "finding": finding, "meetings": meetings},
+        done="Decision recorded.",
+        then=lambda _: reverse("findings:moderation", args=[review.pk]),
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def publication(request: HttpRequest, review_id: int) -> HttpResponse:
     """Check answers: every agreed finding by area, what is held back, then publish."""
-    actor, review = _review(request, review_id)
+    actor, review = review_of(request, review_id)
     _team_only(actor, review)
-    form = PublishForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                count = services.findings_publish(
-                    actor=actor, review_id=review.pk, confirmed=form.cleaned_data["confirm"]
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    f"{count} finding{'s' if count != 1 else ''} published to "
-                    f"{review.reviewed_partnership.name}.",
-                )
-                return redirect("findings:overview", review.pk)
     findings = list(selectors.finding_list(actor=actor, review_id=review.pk))
     agreed = [f for f in findings if f.status == Finding.Status.AGREED]
-    return render(
+
+    return form_page(
         request,
-        "findings/publication.html",
-        {
+        PublishForm(posted(request)),
+        lambda data: services.findings_publish(
+            actor=actor, review_id=review.pk, confirmed=data["confirm"]
+        ),
+        template="findings/publication.html",
+        context={
             "review": review,
-            "form": form,
             "agreed": agreed,
             "rejected": sum(f.status == Finding.Status.REJECTED for f in findings),
             "unmoderated": selectors.unmoderated_count(review),
             "without_consent": sum(not q.consent for f in agreed for q in f.quotes.all()),
             "can": selectors.review_permissions(actor=actor, review=review),
         },
-        status=status,
+        done=lambda count: (
+            f"{count} finding{'s' if count != 1 else ''} published to "
+            f"{review.reviewed_partnership.name}."
+        ),
+        then=lambda _: reverse("findings:overview", args=[review.pk]),
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def finding_correct(request: HttpRequest, review_id: int, finding_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    finding = _finding(actor, review, finding_id)
+    actor, review = review_of(request, review_id)
+    finding = finding_of(actor, review, finding_id)
     refuse(policies.may_correct(selectors.standing(actor, review, [finding.pk]), finding))
-    form = CorrectionForm(posted(request), initial={"text": finding.text})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                correction = services.finding_correct(
-                    actor=actor,
-                    finding_id=finding.pk,
-                    text=form.cleaned_data["text"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Correction published.")
-                return redirect(_area_url(correction))
-    return render(
+    return form_page(
         request,
-        "findings/correct.html",
-        {"review": review, "finding": finding, "form": form},
-        status=status,
+        CorrectionForm(posted(request), initial={"text": finding.text}),
+        lambda data: services.finding_correct(
+            actor=actor, finding_id=finding.pk, text=data["text"], reason=data["reason"]
+        ),
+        template="findings/correct.html",
+        context={"review": review, "finding": finding},
+        done="Correction published.",
+        then=area_url,
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def finding_comment(request: HttpRequest, review_id: int, finding_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    finding = _finding(actor, review, finding_id)
+    actor, review = review_of(request, review_id)
+    finding = finding_of(actor, review, finding_id)
     refuse(policies.may_comment(selectors.standing(actor, review, [finding.pk]), finding))
-    form = CommentForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.finding_comment(
-                    actor=actor, finding_id=finding.pk, text=form.cleaned_data["text"]
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Comment sent to the review team.")
-                return redirect(_area_url(finding))
-    return render(
+    return form_page(
         request,
-        "findings/comment.html",
-        {"review": review, "finding": finding, "form": form},
-        status=status,
+        CommentForm(posted(request)),
+        lambda data: services.finding_comment(
+            actor=actor, finding_id=finding.pk, text=data["text"]
+        ),
+        template="findings/comment.html",
+        context={"review": review, "finding": finding},
+        done="Comment sent to the review team.",
+        then=lambda _: area_url(finding),
     )

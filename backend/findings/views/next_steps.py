@@ -6,19 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.dates import due_tag
-from core.errors import ValidationFailed
-from evidence.views.common import evidence_page as findings_page
+from reviews.models import Review
 from tenancy import access
-from tenancy.access import MANAGERS
+from tenancy.access import MANAGERS, Actor
 from tenancy.models import Membership
-from web.forms import add_service_errors, posted
+from web.forms import posted
 
 from .. import policies, selectors, services
 from ..forms import (
@@ -32,169 +30,129 @@ from ..forms import (
 )
 from ..models import Action, Recommendation, SuccessCriterion
 from ..services.common import refuse
-from .findings import _review
+from .common import findings_page, form_page, review_of
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _is_manager(actor: Actor, review: Review) -> bool:
+    return actor.role_in(review.reviewed_partnership_id) in MANAGERS
+
+
+def _to(name: str, review: Review) -> Any:
+    return lambda _: reverse(f"findings:{name}", args=[review.pk])
+
+
+def _criterion(actor: Actor, review: Review, criterion_id: int) -> SuccessCriterion:
+    return access.get_child(
+        access.visible(actor, SuccessCriterion).filter(review_id=review.pk), criterion_id
+    )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def criteria(request: HttpRequest, review_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    is_manager = actor.role_in(review.reviewed_partnership_id) in MANAGERS
-    form = CriterionForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.criterion_add(
-                    actor=actor, review_id=review.pk, statement=form.cleaned_data["statement"]
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Success criterion added.")
-                return redirect("findings:criteria", review.pk)
+    actor, review = review_of(request, review_id)
     standing = selectors.standing(actor, review)
-    return render(
+    return form_page(
         request,
-        "findings/criteria.html",
-        {
+        CriterionForm(posted(request)),
+        lambda data: services.criterion_add(
+            actor=actor, review_id=review.pk, statement=data["statement"]
+        ),
+        template="findings/criteria.html",
+        context={
             "review": review,
             "criteria": list(selectors.criterion_list(actor=actor, review=review)),
-            "form": form,
-            "can_state": policies.may_state_criteria(is_manager, review) is None,
+            "can_state": policies.may_state_criteria(_is_manager(actor, review), review) is None,
             "can_assess": any(
                 policies.may_assess(standing, stage) is None for stage in ("review", "progress")
             ),
         },
-        status=status,
+        done="Success criterion added.",
+        then=_to("criteria", review),
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def criterion_self(request: HttpRequest, review_id: int, criterion_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    criterion = access.get_child(
-        access.visible(actor, SuccessCriterion).filter(review_id=review.pk), criterion_id
-    )
-    is_manager = actor.role_in(review.reviewed_partnership_id) in MANAGERS
-    refuse(policies.may_state_criteria(is_manager, review))
-    form = SelfAssessmentForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.criterion_self_assess(
-                    actor=actor,
-                    criterion_id=criterion.pk,
-                    assessment=data["assessment"],
-                    note=data["note"],
-                    progress=data["progress"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Your assessment has been saved.")
-                return redirect("findings:criteria", review.pk)
-    return render(
+    actor, review = review_of(request, review_id)
+    criterion = _criterion(actor, review, criterion_id)
+    refuse(policies.may_state_criteria(_is_manager(actor, review), review))
+    return form_page(
         request,
-        "findings/criterion_form.html",
-        {
-            "review": review,
-            "criterion": criterion,
-            "form": form,
-            "heading": "Assess this criterion",
-        },
-        status=status,
+        SelfAssessmentForm(posted(request)),
+        lambda data: services.criterion_self_assess(
+            actor=actor,
+            criterion_id=criterion.pk,
+            assessment=data["assessment"],
+            note=data["note"],
+            progress=data["progress"],
+        ),
+        template="findings/criterion_form.html",
+        context={"review": review, "criterion": criterion, "heading": "Assess this criterion"},
+        done="Your assessment has been saved.",
+        then=_to("criteria", review),
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def criterion_assess(request: HttpRequest, review_id: int, criterion_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
-    criterion = access.get_child(
-        access.visible(actor, SuccessCriterion).filter(review_id=review.pk), criterion_id
-    )
-    standing = selectors.standing(actor, review)
+    actor, review = review_of(request, review_id)
+    criterion = _criterion(actor, review, criterion_id)
     stage = "progress" if review.status in policies.ASSESSING["progress"] else "review"
-    refuse(policies.may_assess(standing, stage))
-    form = AssessForm(
-        posted(request),
-        evidence=selectors.review_evidence(actor, review).order_by("kind", "title", "id"),
-        initial={"stage": stage},
-    )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.criterion_assess(
-                    actor=actor,
-                    criterion_id=criterion.pk,
-                    stage=data["stage"],
-                    rating=data["rating"],
-                    note=data["note"],
-                    evidence_ids=data["evidence"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "The reviewers' assessment has been saved.")
-                return redirect("findings:criteria", review.pk)
-    return render(
+    refuse(policies.may_assess(selectors.standing(actor, review), stage))
+    return form_page(
         request,
-        "findings/criterion_form.html",
-        {
+        AssessForm(
+            posted(request),
+            evidence=selectors.review_evidence(actor, review).order_by("kind", "title", "id"),
+            initial={"stage": stage},
+        ),
+        lambda data: services.criterion_assess(
+            actor=actor,
+            criterion_id=criterion.pk,
+            stage=data["stage"],
+            rating=data["rating"],
+            note=data["note"],
+            evidence_ids=data["evidence"],
+        ),
+        template="findings/criterion_form.html",
+        context={
             "review": review,
             "criterion": criterion,
-            "form": form,
             "heading": "The reviewers' assessment",
         },
-        status=status,
+        done="The reviewers' assessment has been saved.",
+        then=_to("criteria", review),
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def next_steps(request: HttpRequest, review_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
+    actor, review = review_of(request, review_id)
     standing = selectors.standing(actor, review)
-    form = RecommendationForm(posted(request))
-    status = 200
     if request.method == "POST":
         refuse(policies.may_recommend(standing))
-        status = 400
-        if form.is_valid():
-            try:
-                services.recommendation_add(
-                    actor=actor,
-                    review_id=review.pk,
-                    kind=form.cleaned_data["kind"],
-                    text=form.cleaned_data["text"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Recommendation added.")
-                return redirect("findings:next-steps", review.pk)
     recommendations = list(selectors.recommendation_list(actor=actor, review=review))
     respondable = access.permitted_ids(
         actor, Recommendation, "respond", [r.pk for r in recommendations]
     )
     today = timezone.localdate()
     actions = [a for r in recommendations for a in r.actions.all()]
-    is_manager = actor.role_in(review.reviewed_partnership_id) in MANAGERS
-    return render(
+    is_manager = _is_manager(actor, review)
+    return form_page(
         request,
-        "findings/next_steps.html",
-        {
+        RecommendationForm(posted(request)),
+        lambda data: services.recommendation_add(
+            actor=actor, review_id=review.pk, kind=data["kind"], text=data["text"]
+        ),
+        template="findings/next_steps.html",
+        context={
             "review": review,
-            "form": form,
             "recommendations": [
                 {
                     "recommendation": r,
@@ -211,14 +169,15 @@ def next_steps(request: HttpRequest, review_id: int) -> HttpResponse:
             "can_recommend": policies.may_recommend(standing) is None,
             "can_update": access.permitted_ids(actor, Action, "change", [a.pk for a in actions]),
         },
-        status=status,
+        done="Recommendation added.",
+        then=_to("next-steps", review),
     )
 
 
 def _recommendation(
     request: HttpRequest, review_id: int, recommendation_id: int
-) -> tuple[Any, Any, Recommendation]:
-    actor, review = _review(request, review_id)
+) -> tuple[Actor, Review, Recommendation]:
+    actor, review = review_of(request, review_id)
     recommendation = access.get_child(
         access.visible(actor, Recommendation).filter(review_id=review.pk), recommendation_id
     )
@@ -226,98 +185,72 @@ def _recommendation(
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def respond(request: HttpRequest, review_id: int, recommendation_id: int) -> HttpResponse:
     actor, review, recommendation = _recommendation(request, review_id, recommendation_id)
-    refuse(
-        policies.may_respond(access.can(actor, "respond", recommendation), recommendation.response)
-    )
-    form = RespondForm(posted(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.recommendation_respond(
-                    actor=actor,
-                    recommendation_id=recommendation.pk,
-                    accept=form.cleaned_data["answer"] == "accept",
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Your answer has been saved.")
-                return redirect("findings:next-steps", review.pk)
-    return render(
+    can_respond = access.can(actor, "respond", recommendation)
+    refuse(policies.may_respond(can_respond, recommendation.response))
+    return form_page(
         request,
-        "findings/respond.html",
-        {"review": review, "recommendation": recommendation, "form": form},
-        status=status,
+        RespondForm(posted(request)),
+        lambda data: services.recommendation_respond(
+            actor=actor,
+            recommendation_id=recommendation.pk,
+            accept=data["answer"] == "accept",
+            reason=data["reason"],
+        ),
+        template="findings/respond.html",
+        context={"review": review, "recommendation": recommendation},
+        done="Your answer has been saved.",
+        then=_to("next-steps", review),
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def action_add(request: HttpRequest, review_id: int, recommendation_id: int) -> HttpResponse:
     actor, review, recommendation = _recommendation(request, review_id, recommendation_id)
-    is_manager = actor.role_in(review.reviewed_partnership_id) in MANAGERS
-    refuse(policies.may_plan_action(is_manager, recommendation.response))
+    refuse(policies.may_plan_action(_is_manager(actor, review), recommendation.response))
     people = [
         m.user
         for m in Membership.objects.filter(partnership_id=review.reviewed_partnership_id)
         .select_related("user")
         .order_by("user__full_name", "user_id")
     ]
-    form = ActionForm(posted(request), people=people)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.action_add(
-                    actor=actor,
-                    recommendation_id=recommendation.pk,
-                    text=data["text"],
-                    due_on=data["due_on"],
-                    owner_role=data["owner_role"],
-                    owner_id=data["owner"] or None,
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Action added.")
-                return redirect("findings:next-steps", review.pk)
-    return render(
+    return form_page(
         request,
-        "findings/action_form.html",
-        {"review": review, "recommendation": recommendation, "form": form},
-        status=status,
+        ActionForm(posted(request), people=people),
+        lambda data: services.action_add(
+            actor=actor,
+            recommendation_id=recommendation.pk,
+            text=data["text"],
+            due_on=data["due_on"],
+            owner_role=data["owner_role"],
+            owner_id=data["owner"] or None,
+        ),
+        template="findings/action_form.html",
+        context={"review": review, "recommendation": recommendation},
+        done="Action added.",
+        then=_to("next-steps", review),
     )
 
 
 @findings_page
-@require_http_methods(["GET", "POST"])
+@GET_POST
 def action_status(request: HttpRequest, review_id: int, action_id: int) -> HttpResponse:
-    actor, review = _review(request, review_id)
+    actor, review = review_of(request, review_id)
     action = access.get_child(
         access.visible(actor, Action, "change").filter(recommendation__review_id=review.pk),
         action_id,
     )
-    form = ActionStatusForm(posted(request), initial={"status": action.status})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            services.action_update(
-                actor=actor, action_id=action.pk, status=form.cleaned_data["status"]
-            )
-            messages.success(request, "Action updated.")
-            return redirect("findings:next-steps", review.pk)
-    return render(
+    return form_page(
         request,
-        "findings/action_status.html",
-        {"review": review, "action": action, "form": form},
-        status=status,
+        ActionStatusForm(posted(request), initial={"status": action.status}),
+        lambda data: services.action_update(
+            actor=actor, action_id=action.pk, status=data["status"]
+        ),
+        template="findings/action_status.html",
+        context={"review": review, "action": action},
+        done="Action updated.",
+        then=_to("next-steps", review),
     )
