@@ -36,7 +36,7 @@ class HandbookSerializer(serializers.ModelSerializer[Handbook]):
 class LineSerializer(serializers.ModelSerializer[LineOfEnquiry]):
     class Meta:
         model = LineOfEnquiry
-        fields = ["id", "position", "question", "prompts", "guidance"]
+        fields = ["id", "position", "question", "prompts", "guidance", "suggested_by_platform"]
 
 
 class AreaSerializer(serializers.ModelSerializer[AreaOfFocus]):

@@ -157,6 +157,8 @@ class LineOfEnquiry(models.Model):
     question = models.TextField()
     prompts = models.TextField(blank=True)
     guidance = models.CharField(max_length=10, choices=Guidance.choices, blank=True)
+    # The reference handbook ships lines the platform suggests; pages mark them so.
+    suggested_by_platform = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position", "id"]

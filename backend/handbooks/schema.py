@@ -18,7 +18,7 @@ from .models import AreaOfFocus, BaselineReference, Handbook, HandbookVersion, L
 class LineOfEnquiryType(DjangoObjectType):
     class Meta:
         model = LineOfEnquiry
-        fields = ("id", "position", "question", "prompts", "guidance")
+        fields = ("id", "position", "question", "prompts", "guidance", "suggested_by_platform")
 
 
 class AreaOfFocusType(DjangoObjectType):

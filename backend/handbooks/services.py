@@ -61,6 +61,7 @@ def _copy_content(source: HandbookVersion, target: HandbookVersion) -> None:
                 question=line.question,
                 prompts=line.prompts,
                 guidance=line.guidance,
+                suggested_by_platform=line.suggested_by_platform,
             )
             for line in area.lines.all()
         )

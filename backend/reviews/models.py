@@ -328,5 +328,11 @@ class TeamMember(models.Model):
         return self.declared_at is not None
 
     @property
+    def needs_mitigation(self) -> bool:
+        """A flagged organisational conflict, or an interest the member declared: either
+        way the reviewing lead decides how it is managed before access opens."""
+        return self.conflicting_organisation_id is not None or bool(self.declared_interest)
+
+    @property
     def conflict_unresolved(self) -> bool:
-        return self.conflicting_organisation_id is not None and self.mitigated_at is None
+        return self.needs_mitigation and self.mitigated_at is None

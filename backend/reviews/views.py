@@ -68,7 +68,7 @@ def _member(review: Review, member_id: int) -> TeamMember:
 def _refused(form: forms.Form, exc: DomainError) -> int:
     """Put a service's refusal on the form; the status the page is answered with."""
     add_service_errors(form, exc)
-    return 409 if isinstance(exc, Conflict) else 400
+    return exc.status_code if isinstance(exc, Conflict | PermissionDenied) else 400
 
 
 # --- Overview ---
@@ -367,8 +367,8 @@ def team_mitigate(request: HttpRequest, review_id: int, member_id: int) -> HttpR
     actor = actor_of(request)
     review = _review(request, review_id, "manage_team")
     member = _member(review, member_id)
-    if member.conflicting_organisation_id is None:
-        raise NotFound()  # only a flagged conflict has a mitigation page
+    if not member.needs_mitigation:
+        raise NotFound()  # only a conflict or a declared interest has a mitigation page
     form = MitigationForm(posted(request), initial={"mitigation": member.mitigation})
     return _team_form_page(
         request,
@@ -462,7 +462,7 @@ def timeline_page(request: HttpRequest, review_id: int) -> HttpResponse:
                     new_dates=form.new_dates(),
                     reason=form.cleaned_data["reason"],
                 )
-            except (ValidationFailed, Conflict) as exc:
+            except (ValidationFailed, Conflict, PermissionDenied) as exc:
                 status = _refused(form, exc)
             else:
                 messages.success(request, "The new dates have been saved.")

@@ -477,3 +477,23 @@ def test_version_page_query_count_is_constant(world, client_for):
     with CaptureQueriesContext(connection) as several:
         client.get(url("version", draft.pk))
     assert len(several) == len(one)
+
+
+def test_the_reference_handbook_suggests_lines_of_enquiry_for_every_area(world, client_for):
+    """Issue 11: the ten areas said "None yet"; each now has lines the platform
+    suggests, marked as such, and a copy keeps the mark."""
+    version = reference_version()
+    areas = list(version.areas.prefetch_related("lines"))
+    assert len(areas) == 10
+    assert all(len(area.lines.all()) >= 3 for area in areas)
+    assert all(line.suggested_by_platform for area in areas for line in area.lines.all())
+    page = text(client_for(world.salford_member).get(url("version", version.pk)))
+    assert "None yet" not in page
+    assert page.count("Platform suggestion") == sum(len(a.lines.all()) for a in areas)
+
+    copy = services.handbook_copy(
+        actor=actor_for(world.bolton_manager), version_id=version.pk, partnership_slug="bolton"
+    )
+    copied = LineOfEnquiry.objects.filter(area__version__handbook=copy)
+    assert copied.count() == sum(len(a.lines.all()) for a in areas)
+    assert all(line.suggested_by_platform for line in copied)

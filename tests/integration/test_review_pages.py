@@ -214,6 +214,17 @@ def test_home_empty_state(world, client_for):
     assert "Arrange a reciprocal review" not in outsider
 
 
+def test_home_leads_platform_staff_to_the_admin_and_is_honest_with_analysts(world, client_for):
+    """Issue 11: staff were told to ask a partnership lead, with no way to the admin; the
+    analyst's home promised benchmarks that did not exist."""
+    staff = text(client_for(world.staff).get(reverse("web:home")))
+    assert f'href="{reverse("admin:index")}"' in staff
+    assert "Ask your partnership lead" not in staff
+    analyst = text(client_for(world.analyst).get(reverse("web:home")))
+    assert "Benchmarks of budgets, findings and survey results are not available yet." in analyst
+    assert "You can compare anonymised benchmarks" not in analyst
+
+
 def test_home_query_count_is_constant(world, client_for):
     agreed_exchange(world)
     client = client_for(world.bolton_lead)
@@ -734,6 +745,32 @@ def test_set_an_access_window(world, client_for):
     assert member.access_opens_at is None and member.access_closes_at is None
 
 
+def test_a_window_set_before_fieldwork_says_when_it_applies(world, client_for):
+    """Issue 11: after opening a member's access from today during mobilisation, the
+    team page still said "Access starts with fieldwork", as if nothing had happened."""
+    review = review_of_salford(world)
+    services.review_transition(
+        actor=actor_for(world.bolton_lead), review_id=review.pk, to_status="mobilisation"
+    )
+    member = add_member(world, review, world.bolton_member)
+    client = client_for(world.salford_lead)
+    form = squash(client.get(url("team-access", review.pk, member.pk)))
+    assert "the window you set applies once it moves to fieldwork" in form
+    today = timezone.localdate()
+    done = client.post(
+        url("team-access", review.pk, member.pk),
+        {**date_fields("opens_at", today), **date_fields("closes_at", today + timedelta(days=9))},
+    )
+    assert done.status_code == 302
+    member.refresh_from_db()
+    words = squash(client.get(url("team", review.pk)))
+    assert (
+        f"Salford SCP has set their access from {date_time(member.access_opens_at)} to "
+        f"{date_time(member.access_closes_at)}. It applies once the review moves to fieldwork: "
+        "the review is at mobilisation now." in words
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "messages"),
     [
@@ -814,8 +851,9 @@ def test_timeline_shows_original_and_new_dates_and_the_history(world, client_for
 
 def test_reschedule(world, client_for):
     review = review_of_salford(world)
-    client = client_for(world.bolton_lead)
-    assert "Change the dates" in text(client.get(url("timeline", review.pk)))
+    assert "Change the dates" in text(client_for(world.bolton_lead).get(url("timeline", review.pk)))
+    # Moving report back later extends the team's access: the reviewed side's lead does it.
+    client = client_for(world.salford_lead)
     phases = {p.kind: p for p in review.phases.all()}
     later = timedelta(days=140)
     moves = {

@@ -426,8 +426,10 @@ TABLE: dict[str, Row] = {
         json=True,
         kwargs={"review_id": "{w.review.pk}"},
     ),
+    # May this principal widen access? Moving report back later extends the team's
+    # window on Salford's evidence: only Salford's lead may (SECURITY.md section 1).
     "reviews-api:review-reschedule": Row(
-        owner_api(**REVIEW_REFUSED, leads="200 sees"),
+        owner_api(**REVIEW_REFUSED, owner_lead="200 sees"),
         method="POST",
         json=True,
         kwargs={"review_id": "{w.review.pk}"},
@@ -437,6 +439,23 @@ TABLE: dict[str, Row] = {
                     "kind": "report_back",
                     "starts_on": "{w.report_back_moved_start}",
                     "ends_on": "{w.report_back_moved_end}",
+                }
+            ],
+            "reason": "Matrix",
+        },
+    ),
+    # Moving dates inside the window widens nothing: a lead of either side may.
+    "reviews-api:review-reschedule narrowing": Row(
+        owner_api(**REVIEW_REFUSED, leads="200 sees"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={
+            "phases": [
+                {
+                    "kind": "report_back",
+                    "starts_on": "{w.report_back.starts_on}",
+                    "ends_on": "{w.report_back_narrowed_end}",
                 }
             ],
             "reason": "Matrix",
@@ -1344,9 +1363,9 @@ TABLE: dict[str, Row] = {
         ),
         variables={"r": "{w.review.pk}"},
     ),
-    "graphql:Mutation.rescheduleReview": Row(
+    "graphql:Mutation.rescheduleReview": Row(  # widens access: Salford's lead only
         graphql_write(
-            owners="refused", reviewing="refused", reviewer_window_open="refused", leads="ok"
+            owners="refused", reviewing="refused", reviewer_window_open="refused", owner_lead="ok"
         ),
         query=_q(
             "mutation($r: ID!, $s: Date!, $e: Date!)",
@@ -1359,6 +1378,23 @@ TABLE: dict[str, Row] = {
             "r": "{w.review.pk}",
             "s": "{w.report_back_moved_start}",
             "e": "{w.report_back_moved_end}",
+        },
+    ),
+    "graphql:Mutation.rescheduleReview narrowing": Row(
+        graphql_write(
+            owners="refused", reviewing="refused", reviewer_window_open="refused", leads="ok"
+        ),
+        query=_q(
+            "mutation($r: ID!, $s: Date!, $e: Date!)",
+            "rescheduleReview",
+            '(review: $r, reason: "Matrix", phases: [{kind: REPORT_BACK, startsOn: $s, '
+            "endsOn: $e}])",
+            "{ errors { messages } review { id } }",
+        ),
+        variables={
+            "r": "{w.review.pk}",
+            "s": "{w.report_back.starts_on}",
+            "e": "{w.report_back_narrowed_end}",
         },
     ),
     "graphql:Mutation.addTeamMember": Row(

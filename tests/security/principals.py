@@ -168,6 +168,10 @@ class MatrixWorld:
         return self.report_back.ends_on + timedelta(days=7)
 
     @property
+    def report_back_narrowed_end(self) -> date:
+        return self.report_back.ends_on - timedelta(days=1)
+
+    @property
     def fieldwork_start(self) -> date:
         return timezone.localdate() + timedelta(days=60)
 

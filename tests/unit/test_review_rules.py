@@ -132,6 +132,16 @@ def test_triad_creates_a_ring_of_three_reviews(world):
     assert ring == {("bolton", "salford"), ("salford", "wigan"), ("wigan", "bolton")}
 
 
+def test_the_invitation_links_to_the_exchange(world, settings, django_capture_on_commit_callbacks):
+    """Issue 11: the email to the invited partnership's leads had no link to answer from."""
+    settings.SITE_URL = "https://peer-review.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        exchange = _propose(world)
+    (invitation,) = mail.outbox
+    assert invitation.to == ["lead@salford.test"]
+    assert f"https://peer-review.example/exchanges/{exchange.pk}/" in invitation.body
+
+
 # --- answering ------------------------------------------------------------------
 
 
@@ -409,6 +419,65 @@ def test_organisational_conflict_blocks_access_until_mitigated(world):
     )
     member.refresh_from_db()
     assert member.access_window is not None
+
+
+def test_a_declared_interest_needs_a_decision_like_a_flagged_conflict(world, client_for):
+    """Issue 11: an interest declared with no organisational conflict asked for no
+    mitigation, so the member's access opened as if nothing had been declared."""
+    review = review_in_fieldwork(world)
+    member = add_member(world, review, world.bolton_member, declare=False)
+    reviewer = actor_for(world.bolton_member)
+    services.team_member_declare(
+        actor=reviewer,
+        review_id=review.pk,
+        member_id=member.pk,
+        has_interest=True,
+        details="My sister chairs a sub-group",
+    )
+    member.refresh_from_db()
+    assert member.conflicting_organisation is None
+    assert member.conflict_unresolved and member.access_window is None
+    page = client_for(world.bolton_lead).get(f"/reviews/{review.pk}/team/").content.decode()
+    assert "They declared an interest, which needs a decision on how it is managed." in page
+    assert f"/reviews/{review.pk}/team/{member.pk}/mitigation/" in page
+
+    services.team_member_mitigate(
+        actor=actor_for(world.bolton_lead),
+        review_id=review.pk,
+        member_id=member.pk,
+        mitigation="Will not attend that sub-group's observation.",
+    )
+    member.refresh_from_db()
+    assert member.access_window is not None
+
+    # A changed interest is decided again.
+    services.team_member_declare(
+        actor=reviewer,
+        review_id=review.pk,
+        member_id=member.pk,
+        has_interest=True,
+        details="I also advise the council",
+    )
+    member.refresh_from_db()
+    assert member.mitigated_at is None and member.access_window is None
+
+
+def test_fieldwork_waits_for_a_decision_on_each_declared_interest(world):
+    review = review_of_salford(world)
+    bolton, salford = actor_for(world.bolton_lead), actor_for(world.salford_lead)
+    services.review_transition(actor=bolton, review_id=review.pk, to_status="mobilisation")
+    services.scope_confirm(actor=salford, review_id=review.pk)
+    services.scope_confirm(actor=bolton, review_id=review.pk)
+    lead = add_member(world, review, world.bolton_manager, "lead_reviewer", declare=False)
+    services.team_member_declare(
+        actor=actor_for(world.bolton_manager),
+        review_id=review.pk,
+        member_id=lead.pk,
+        has_interest=True,
+        details="Former employee of Salford council",
+    )
+    with pytest.raises(Conflict, match="Record a mitigation for every flagged conflict"):
+        services.review_transition(actor=bolton, review_id=review.pk, to_status="fieldwork")
 
 
 def test_window_ending_before_it_starts_is_refused(world):

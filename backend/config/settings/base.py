@@ -147,6 +147,8 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@peer-review.invalid")
+# Where the service is reached from outside, for the links in emails (no trailing slash).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Guardian: direct foreign-key permission models; no anonymous user row.
 ANONYMOUS_USER_NAME = None

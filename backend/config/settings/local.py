@@ -9,15 +9,6 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 DEMO_MODE = env.bool("DEMO_MODE", default=True)
 GRAPHQL_INTROSPECTION = True
 GRAPHQL_GRAPHIQL = True
-# GraphiQL (graphene-django's page) starts from an inline script and loads React and
-# GraphiQL from cdn.jsdelivr.net: allowed here only, never in production.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
-        "script-src": ["'self'", "'unsafe-inline'", "https://cdn.jsdelivr.net"],
-        "style-src": ["'self'", "'unsafe-inline'", "https://cdn.jsdelivr.net"],
-    }
-}
 # Serve static files straight from the build folder (no collectstatic for make run).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -4,7 +4,7 @@ from django.db import migrations
 def load_reference(apps, schema_editor):
     from handbooks import reference
 
-    reference.load(apps)
+    reference.load(apps, with_lines=False)
 
 
 class Migration(migrations.Migration):

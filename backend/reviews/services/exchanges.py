@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit import services as audit
 from core.dates import long_date
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.links import absolute_url
 from handbooks.models import HandbookVersion
 from tenancy import access
 from tenancy.access import Actor
@@ -131,7 +132,8 @@ def exchange_propose(
                 f"{proposer.name} has proposed a reciprocal peer review with {partner.name}.\n\n"
                 f"Fieldwork: {long_date(fieldwork_starts_on)} to {long_date(fieldwork_ends_on)}.\n"
                 f"Handbook: {version}.\n\n"
-                f"{message}\n\nSign in to accept or decline the invitation.",
+                f"{message}\n\nAccept or decline the invitation: "
+                f"{absolute_url('exchanges:detail', exchange.pk)}",
             )
     return exchange
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit import services as audit
@@ -35,7 +36,8 @@ def _team_ready(review: Review) -> str | None:
         return "Add a lead reviewer to the team before fieldwork starts."
     if active.filter(declared_at__isnull=True).exists():
         return "Every team member must declare their interests before fieldwork starts."
-    if active.filter(conflicting_organisation__isnull=False, mitigated_at__isnull=True).exists():
+    needs_mitigation = Q(conflicting_organisation__isnull=False) | ~Q(declared_interest="")
+    if active.filter(needs_mitigation, mitigated_at__isnull=True).exists():
         return "Record a mitigation for every flagged conflict of interest before fieldwork starts."
     return None
 

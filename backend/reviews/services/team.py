@@ -9,7 +9,8 @@ no unmitigated organisational conflict, and the review is under way.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,14 +36,21 @@ _ACCESS_STATUSES = {
 _TEAM_FROZEN = {Review.Status.PUBLISHED, Review.Status.CLOSED}
 
 
-def default_window(review: Review) -> tuple[datetime, datetime] | None:
-    """From the start of fieldwork to N days after report-back (UK time)."""
-    phases = {p.kind: p for p in review.phases.all()}
-    fieldwork, report_back = phases.get(Phase.Kind.FIELDWORK), phases.get(Phase.Kind.REPORT_BACK)
+def window_for_dates(
+    review: Review, dates: Mapping[str, tuple[date, date]]
+) -> tuple[datetime, datetime] | None:
+    """The team's default window for a timeline given as {phase kind: (start, end)}:
+    from the start of fieldwork to N days after report-back ends (UK time)."""
+    fieldwork, report_back = dates.get(Phase.Kind.FIELDWORK), dates.get(Phase.Kind.REPORT_BACK)
     if fieldwork is None or report_back is None:
         return None
-    closes_on = report_back.ends_on + timedelta(days=review.access_days_after_report)
-    return start_of_day(fieldwork.starts_on), end_of_day(closes_on)
+    closes_on = report_back[1] + timedelta(days=review.access_days_after_report)
+    return start_of_day(fieldwork[0]), end_of_day(closes_on)
+
+
+def default_window(review: Review) -> tuple[datetime, datetime] | None:
+    """The window the review's current timeline gives every entitled member."""
+    return window_for_dates(review, {p.kind: (p.starts_on, p.ends_on) for p in review.phases.all()})
 
 
 def member_window(member: TeamMember, review: Review) -> tuple[datetime, datetime] | None:
@@ -264,9 +272,15 @@ def team_member_declare(
                 "The declaration could not be saved.",
                 field_errors={"details": ["Description must be 2000 characters or fewer"]},
             )
+        interest = details if has_interest else ""
+        fields = ["declared_at", "declared_interest"]
+        if interest and interest != member.declared_interest and member.mitigated_at:
+            # A new or changed interest is decided again by the reviewing lead.
+            member.mitigation, member.mitigated_by_id, member.mitigated_at = "", None, None
+            fields += ["mitigation", "mitigated_by", "mitigated_at"]
         member.declared_at = timezone.now()
-        member.declared_interest = details if has_interest else ""
-        member.save(update_fields=["declared_at", "declared_interest"])
+        member.declared_interest = interest
+        member.save(update_fields=fields)
         audit.record(
             actor=actor,
             action="update",
@@ -285,8 +299,8 @@ def team_member_mitigate(
     with transaction.atomic():
         review = _review_for_team_change(actor, review_id)
         member = access.get_child(review.team.select_related("user"), member_id)
-        if member.conflicting_organisation_id is None:
-            raise Conflict("This member has no organisational conflict to mitigate.")
+        if not member.needs_mitigation:
+            raise Conflict("This member has no conflict or declared interest to mitigate.")
         mitigation = (mitigation or "").strip()
         if not mitigation:
             raise ValidationFailed(

@@ -11,14 +11,14 @@ from django.utils import timezone
 
 from audit import services as audit
 from core.dates import deadline, local_today
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from tenancy import access
 from tenancy.access import Actor
 from tenancy.models import Membership, Role
 
 from .. import notifications
 from ..models import Phase, PhaseChange, PhaseReminder, Review, TeamMember
-from .team import team_access_sync
+from .team import team_access_sync, window_for_dates
 
 MAX_YEARS_AHEAD = 3
 REMINDER_DAYS = (7, 1)
@@ -32,7 +32,9 @@ def phases_reschedule(
     reason: str,
 ) -> Review:
     """Move one or more phases. The whole new timeline must be in order without
-    overlaps; each moved phase keeps its original dates and records the reason."""
+    overlaps; each moved phase keeps its original dates and records the reason.
+    Dates that would widen the team's access window need a lead of the reviewed
+    partnership (the widening is audited); a published review's record stays put."""
     with transaction.atomic():
         review = access.get_visible(actor, Review, review_id)
         access.require(
@@ -76,6 +78,16 @@ def phases_reschedule(
             errors["phases"] = ["Change at least one date"]
         if errors:
             raise ValidationFailed("The new dates could not be saved.", field_errors=errors)
+        if review.status == Review.Status.PUBLISHED and any(
+            phase.kind in _RECORD_ONCE_PUBLISHED for phase, _, _ in changed
+        ):
+            raise Conflict(
+                "A published review's dates up to report back are the record of what "
+                "happened and cannot be changed."
+            )
+        widening = _access_widening(review, phases, proposed)
+        if widening is not None:
+            _require_owner_to_widen(actor, review, *widening)
         for phase, start, end in changed:
             PhaseChange.objects.create(
                 phase=phase,
@@ -93,10 +105,68 @@ def phases_reschedule(
             action="update",
             obj=review,
             owning_partnership_id=review.reviewed_partnership_id,
-            detail={"rescheduled": [p.kind for p, _, _ in changed]},
+            detail={
+                "rescheduled": [p.kind for p, _, _ in changed],
+                **(
+                    {"access_extended": {"from": _iso(widening[0]), "to": _iso(widening[1])}}
+                    if widening is not None
+                    else {}
+                ),
+            },
         )
         team_access_sync(review=review, actor=actor)
     return review
+
+
+Window = tuple[datetime, datetime]
+
+# Once a review is published these phases are the record of what happened, and the
+# team's access window derives from them: they never move again, by anyone.
+_RECORD_ONCE_PUBLISHED = frozenset(
+    {Phase.Kind.MOBILISATION, Phase.Kind.FIELDWORK, Phase.Kind.MODERATION, Phase.Kind.REPORT_BACK}
+)
+
+
+def _access_widening(
+    review: Review, phases: list[Phase], proposed: list[tuple[Phase, date, date]]
+) -> tuple[Window, Window] | None:
+    """(before, after) when the new dates would open the team's default window
+    earlier or close it later; None when they keep or narrow it."""
+    before = window_for_dates(review, {p.kind: (p.starts_on, p.ends_on) for p in phases})
+    after = window_for_dates(review, {p.kind: (start, end) for p, start, end in proposed})
+    if before is None or after is None:
+        return None
+    if after[0] < before[0] or after[1] > before[1]:
+        return before, after
+    return None
+
+
+def _require_owner_to_widen(actor: Actor, review: Review, before: Window, after: Window) -> None:
+    """Only the reviewed partnership widens access to its own evidence (SECURITY.md
+    section 1): a lead of the reviewing side may move dates within the window, never
+    past it, or its own team's expired access would come back."""
+    if access.can(actor, "manage_access", review):
+        return
+    owner = review.reviewed_partnership.name
+    errors: dict[str, list[str]] = {}
+    if after[0] < before[0]:
+        errors[Phase.Kind.FIELDWORK] = [
+            f"Only a lead of {owner} can move undertake review earlier, because it would "
+            f"open the review team's access to {owner}'s evidence sooner"
+        ]
+    if after[1] > before[1]:
+        errors[Phase.Kind.REPORT_BACK] = [
+            f"Only a lead of {owner} can move report back later, because it would extend "
+            f"the review team's access to {owner}'s evidence"
+        ]
+    raise PermissionDenied(
+        f"Only a lead of {owner} can extend the review team's access to its evidence.",
+        field_errors=errors,
+    )
+
+
+def _iso(window: Window) -> list[str]:
+    return [moment.isoformat() for moment in window]
 
 
 def _reminder_recipients(review: Review) -> list[str]:
