@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('handbooks', '0002_reference_handbook'),
+        ('handbooks', '0003_lines_suggested_by_platform'),
     ]
 
     operations = [
