@@ -19,7 +19,7 @@ from tenancy.access import Actor, actor_of
 
 from . import selectors, services
 from .models import Finding, ModerationDecision, Rating
-from .present import finding_data
+from .present import criterion_data, finding_data, recommendation_data
 
 
 def _one(actor: Actor, finding_id: object) -> dict[str, Any]:
@@ -270,3 +270,23 @@ class ThemeTagApi(APIView):
                 ]
             }
         )
+
+
+class CriteriaApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, review_id: int) -> Response:
+        """The review's success criteria, with the assessments you may see."""
+        actor = actor_of(request)
+        review = review_selectors.review_get(actor=actor, review_id=review_id)
+        rows = selectors.criterion_list(actor=actor, review=review)
+        return Response({"results": [criterion_data(c) for c in rows]})
+
+
+class NextStepsApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, review_id: int) -> Response:
+        """The review's recommendations you may see, with their answers and actions."""
+        actor = actor_of(request)
+        review = review_selectors.review_get(actor=actor, review_id=review_id)
+        rows = selectors.recommendation_list(actor=actor, review=review)
+        return Response({"results": [recommendation_data(r) for r in rows]})

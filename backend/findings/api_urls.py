@@ -13,6 +13,8 @@ urlpatterns = [
         api.MeetingApi.as_view(),
         name="meeting-list",
     ),
+    path("reviews/<int:review_id>/success-criteria/", api.CriteriaApi.as_view(), name="criteria"),
+    path("reviews/<int:review_id>/next-steps/", api.NextStepsApi.as_view(), name="next-steps"),
     path("findings/<int:finding_id>/", api.FindingDetailApi.as_view(), name="finding-detail"),
     path("findings/<int:finding_id>/propose/", api.FindingProposeApi.as_view(), name="propose"),
     path("findings/<int:finding_id>/quotes/", api.QuoteApi.as_view(), name="quotes"),

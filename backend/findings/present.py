@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Finding
+from .models import Finding, Recommendation, SuccessCriterion
 from .selectors import FindingPermissions, evidence_kinds
 
 
@@ -64,4 +64,55 @@ def finding_data(finding: Finding, flags: FindingPermissions) -> dict[str, Any]:
         "can_moderate": flags.can_moderate,
         "can_correct": flags.can_correct,
         "can_comment": flags.can_comment,
+    }
+
+
+def _evidence(items: Any) -> list[dict[str, Any]]:
+    return [{"id": item.pk, "title": item.title, "kind": item.kind} for item in items]
+
+
+def criterion_data(criterion: SuccessCriterion) -> dict[str, Any]:
+    """A success criterion from selectors.criterion_list (assessments and their
+    evidence already limited to what the reader may see)."""
+    return {
+        "id": criterion.pk,
+        "position": criterion.position,
+        "statement": criterion.statement,
+        "self_assessment": criterion.self_assessment,
+        "self_note": criterion.self_note,
+        "progress_self_assessment": criterion.progress_self_assessment,
+        "progress_self_note": criterion.progress_self_note,
+        "assessments": [
+            {
+                "stage": assessment.stage,
+                "rating": assessment.rating,
+                "note": assessment.note,
+                "evidence": _evidence(assessment.evidence.all()),
+            }
+            for assessment in criterion.assessments.all()
+        ],
+    }
+
+
+def recommendation_data(recommendation: Recommendation) -> dict[str, Any]:
+    """A recommendation from selectors.recommendation_list, with the actions the
+    reader may see."""
+    return {
+        "id": recommendation.pk,
+        "kind": recommendation.kind,
+        "position": recommendation.position,
+        "text": recommendation.text,
+        "response": recommendation.response,
+        "response_reason": recommendation.response_reason,
+        "actions": [
+            {
+                "id": action.pk,
+                "text": action.text,
+                "owner_role": action.owner_role,
+                "owner": action.owner.get_full_name() if action.owner is not None else None,
+                "due_on": action.due_on.isoformat(),
+                "status": action.status,
+            }
+            for action in recommendation.actions.all()
+        ],
     }

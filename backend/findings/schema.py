@@ -15,7 +15,7 @@ from tenancy.access import actor_of
 
 from . import selectors, services
 from .models import Finding, ModerationDecision
-from .present import finding_data
+from .present import criterion_data, finding_data, recommendation_data
 
 FindingKind = graphene.Enum.from_enum(Finding.Kind, name="FindingKind")
 ModerationOutcome = graphene.Enum.from_enum(ModerationDecision.Outcome, name="ModerationOutcome")
@@ -97,6 +97,47 @@ class ThemeTagType(graphene.ObjectType):
     description = graphene.String(required=True)
 
 
+class CriterionAssessmentType(graphene.ObjectType):
+    stage = graphene.String(required=True)
+    rating = graphene.String(required=True)
+    note = graphene.String(required=True)
+    evidence = graphene.List(graphene.NonNull(FindingEvidenceType), required=True)
+
+
+class SuccessCriterionType(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    position = graphene.Int(required=True)
+    statement = graphene.String(required=True)
+    self_assessment = graphene.String(required=True)
+    self_note = graphene.String(required=True)
+    progress_self_assessment = graphene.String(required=True)
+    progress_self_note = graphene.String(required=True)
+    assessments = graphene.List(
+        graphene.NonNull(CriterionAssessmentType),
+        required=True,
+        description="The reviewers' assessments you may see.",
+    )
+
+
+class ActionType(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    text = graphene.String(required=True)
+    owner_role = graphene.String(required=True)
+    owner = graphene.String()
+    due_on = graphene.String(required=True)
+    status = graphene.String(required=True)
+
+
+class RecommendationType(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    kind = graphene.String(required=True)
+    position = graphene.Int(required=True)
+    text = graphene.String(required=True)
+    response = graphene.String(required=True)
+    response_reason = graphene.String(required=True)
+    actions = graphene.List(graphene.NonNull(ActionType), required=True)
+
+
 def _one(info: Any, finding_id: object) -> dict[str, Any]:
     actor = actor_of(info.context)
     finding = selectors.finding_get(actor=actor, finding_id=finding_id)
@@ -115,6 +156,31 @@ class Query(graphene.ObjectType):
     )
     finding = graphene.Field(FindingType, id=graphene.ID(required=True))
     theme_tags = graphene.List(graphene.NonNull(ThemeTagType), required=True)
+    success_criteria = graphene.List(
+        graphene.NonNull(SuccessCriterionType), required=True, review=graphene.ID(required=True)
+    )
+    recommendations = graphene.List(
+        graphene.NonNull(RecommendationType), required=True, review=graphene.ID(required=True)
+    )
+
+    @staticmethod
+    def resolve_success_criteria(root: Any, info: Any, review: str) -> list[dict[str, Any]]:
+        actor = actor_of(info.context)
+        try:
+            reviewed = review_selectors.review_get(actor=actor, review_id=review)
+        except NotFound:
+            return []
+        return [criterion_data(c) for c in selectors.criterion_list(actor=actor, review=reviewed)]
+
+    @staticmethod
+    def resolve_recommendations(root: Any, info: Any, review: str) -> list[dict[str, Any]]:
+        actor = actor_of(info.context)
+        try:
+            reviewed = review_selectors.review_get(actor=actor, review_id=review)
+        except NotFound:
+            return []
+        rows = selectors.recommendation_list(actor=actor, review=reviewed)
+        return [recommendation_data(r) for r in rows]
 
     @staticmethod
     def resolve_findings(

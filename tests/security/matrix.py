@@ -911,6 +911,21 @@ TABLE: dict[str, Row] = {
         kwargs={"review_id": "{w.review.pk}"},
         data={"area": "{w.finding.area_id}", "kind": "strength", "text": ""},
     ),
+    "findings-api:criteria": Row(
+        # Salford's own statements: all its members, the team and Bolton's lead.
+        owner_api(
+            reviewing_partnership_member="200 hidden",
+            reviewing_partnership_lead="200 sees",
+            reviewer_window_open="200 sees",
+        ),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings-api:next-steps": Row(
+        owner_api(**FINDINGS_READERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
     "findings-api:finding-detail": Row(
         owner_api(
             owners="404", reviewer_window_open="200 sees", reviewing_partnership_lead="200 sees"
@@ -1237,6 +1252,20 @@ TABLE: dict[str, Row] = {
         query=_q("query($id: ID!)", "finding", "(id: $id)", "{ id text canEdit }"),
         variables={"id": "{w.finding.pk}"},
         missing={"id": "999999"},
+    ),
+    "graphql:Query.successCriteria": Row(
+        graphql_list(reviewing_partnership_lead="sees", reviewer_window_open="sees"),
+        query=_q("query($r: ID!)", "successCriteria", "(review: $r)", "{ id statement }"),
+        variables={"r": "{w.review.pk}"},
+    ),
+    "graphql:Query.recommendations": Row(
+        graphql_list(
+            owners="empty", reviewing_partnership_lead="sees", reviewer_window_open="sees"
+        ),
+        query=_q(
+            "query($r: ID!)", "recommendations", "(review: $r)", "{ id text actions { text } }"
+        ),
+        variables={"r": "{w.review.pk}"},
     ),
     "graphql:Query.themeTags": Row(
         outcomes("hidden"),
