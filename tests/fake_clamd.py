@@ -14,6 +14,7 @@ import socketserver
 import struct
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ MARKER = b"FAKE-CLAMD-TEST-VIRUS"
 class FakeClamd:
     address: str = ""
     max_stream: int = 10 * 1024 * 1024
+    # Seconds to think before answering: a slow scan, so a test can kill a worker mid-scan.
+    delay: float = 0.0
     received: list[bytes] = field(default_factory=list)
     commands: list[bytes] = field(default_factory=list)
 
@@ -49,6 +52,7 @@ def _handler(state: FakeClamd) -> type[socketserver.BaseRequestHandler]:
                     self.wfile.write(b"INSTREAM size limit exceeded. ERROR\0")
                     return
             state.received.append(stream)
+            time.sleep(state.delay)
             if MARKER in stream:
                 self.wfile.write(b"stream: Eicar-Signature FOUND\0")
             else:
@@ -67,10 +71,12 @@ class _UnixServer(socketserver.ThreadingUnixStreamServer):
 
 
 @contextmanager
-def fake_clamd(*, unix: bool = False, max_stream: int = 10 * 1024 * 1024) -> Iterator[FakeClamd]:
+def fake_clamd(
+    *, unix: bool = False, max_stream: int = 10 * 1024 * 1024, delay: float = 0.0
+) -> Iterator[FakeClamd]:
     """Serve on 127.0.0.1 and a free port, or on a Unix socket in a short temporary
     folder (socket paths are limited to about 100 characters)."""
-    state = FakeClamd(max_stream=max_stream)
+    state = FakeClamd(max_stream=max_stream, delay=delay)
     folder = tempfile.mkdtemp(prefix="clamd", dir="/tmp") if unix else ""
     server: socketserver.BaseServer
     if unix:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
@@ -14,14 +13,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit import services as audit
+from core import ratelimit
 from core.errors import ValidationFailed
 from web.errors import page_errors
 from web.forms import add_service_errors, posted
 
 from . import selectors, services
 from .forms import ApiTokenForm, SignInForm
-from .middleware import SIGNED_IN_AT
 from .models import User
+
+
+def _account_tried(group: str, request: HttpRequest) -> str:
+    return request.POST.get("username", "").strip().lower()
 
 
 class SignInView(auth_views.LoginView):
@@ -29,9 +32,23 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Sign-in posts are rate-limited per address and per email address tried
+        (settings.RATE_LIMITS), before the password is checked: guessing across many
+        accounts from one place, or at one account from many, is slowed alike."""
+        for key, rate in (
+            ("ip", "sign_in_address"),
+            (_account_tried, "sign_in_account"),
+        ):
+            wait = ratelimit.wait_seconds(
+                request, group=f"sign-in:{rate}", key=key, rate=ratelimit.rate(rate)
+            )
+            if wait is not None:
+                return too_many_attempts(request, wait)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        self.request.session[SIGNED_IN_AT] = time.time()
         audit.record(actor=form.get_user(), action="sign_in")
         return response
 
@@ -57,6 +74,17 @@ def locked_out(
         status=429,
     )
     response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+def too_many_attempts(request: HttpRequest, wait: int) -> HttpResponse:
+    response = render(
+        request,
+        "accounts/too_many_attempts.html",
+        {"wait": "1 minute" if wait <= 60 else f"{-(-wait // 60)} minutes"},
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
     return response
 
 

@@ -3,6 +3,8 @@
 import graphene
 
 from accounts.schema import Mutation as AccountsMutation
+from budgets.schema import Mutation as BudgetsMutation
+from budgets.schema import Query as BudgetsQuery
 from evidence.schema import Mutation as EvidenceMutation
 from evidence.schema import Query as EvidenceQuery
 from findings.schema import Mutation as FindingsMutation
@@ -15,7 +17,13 @@ from tenancy.schema import Query as TenancyQuery
 
 
 class Query(
-    TenancyQuery, HandbooksQuery, ReviewsQuery, EvidenceQuery, FindingsQuery, graphene.ObjectType
+    TenancyQuery,
+    HandbooksQuery,
+    ReviewsQuery,
+    EvidenceQuery,
+    FindingsQuery,
+    BudgetsQuery,
+    graphene.ObjectType,
 ):
     pass
 
@@ -26,6 +34,7 @@ class Mutation(
     ReviewsMutation,
     EvidenceMutation,
     FindingsMutation,
+    BudgetsMutation,
     graphene.ObjectType,
 ):
     pass

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("reviews.api_urls")),
     path("", include("evidence.api_urls")),
     path("", include("findings.api_urls")),
+    path("", include("budgets.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include("evidence.urls")),
     # A review's findings, moderation and publication (reviews/<id>/...).
     path("", include("findings.urls")),
+    path("budgets/", include("budgets.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -37,4 +39,5 @@ urlpatterns = [
 handler400 = "web.views.bad_request"
 handler403 = "web.views.permission_denied"
 handler404 = "web.views.page_not_found"
-handler500 = "web.views.server_error"
+# An outage (database, broker) is a 503 with Retry-After; anything else the 500 page.
+handler500 = "core.outage.server_error"

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import strip_tags
 
+from .models import OutboxMessage
+
 
 class CountsNotNamesOnDelete(admin.ModelAdmin):  # type: ignore[type-arg]
     """The delete confirmation says how many related rows go (or block the delete),
@@ -36,3 +38,35 @@ def _count_by_model(rows: Any) -> dict[str, int]:
         name = strip_tags(str(row)).split(":", 1)[0].strip() or "Related rows"
         counts[name] = counts.get(name, 0) + 1
     return counts
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """What is waiting to leave (docs/operations.md: outbox age, dead messages).
+    Read-only: a message is retried by the relay, never edited by hand. The payload
+    (email bodies and addresses) is not shown."""
+
+    list_display = ("id", "kind", "key", "status", "attempts", "created_at", "next_attempt_at")
+    list_filter = ("status", "kind")
+    search_fields = ("key",)
+    ordering = ("-id",)
+    fields = (
+        "kind",
+        "key",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

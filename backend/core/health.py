@@ -64,3 +64,24 @@ def health_broker(request: HttpRequest) -> JsonResponse:
     finally:
         client.close()
     return _answer("broker", True, broker="redis")
+
+
+@never_cache
+@require_safe
+def health_outbox(request: HttpRequest) -> JsonResponse:
+    """Unavailable when the oldest message still waiting to leave (a task for the
+    broker, an email) is older than OUTBOX_ALARM_SECONDS: the broker, the mail server
+    or the relay is down (docs/operations.md). Dead messages are counted, not failed
+    on: they need a person, not a restart."""
+    from .models import OutboxMessage
+    from .outbox import oldest_pending
+
+    try:
+        age = oldest_pending()
+        dead = OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).count()
+    except DatabaseError:
+        logger.exception("Health check: the database did not answer")
+        return _answer("outbox", False)
+    seconds = 0 if age is None else int(age.total_seconds())
+    ok = seconds <= settings.OUTBOX_ALARM_SECONDS
+    return _answer("outbox", ok, oldest_pending_seconds=str(seconds), dead=str(dead))

@@ -128,3 +128,32 @@ def project_task(
         return task
 
     return decorate
+
+
+# --- The project's own periodic tasks (CELERY_BEAT_SCHEDULE) ---------------------
+
+
+@project_task(name="core.tasks.relay_outbox", soft_time_limit=120, time_limit=180)
+def relay_outbox() -> dict[str, int]:
+    """Send what the outbox still holds (the relay after commit is best effort; this
+    is the guarantee). Safe to run at any time and in parallel: rows are locked."""
+    from . import outbox
+
+    result = outbox.relay_pending()
+    return {"sent": result.sent, "failed": result.failed}
+
+
+@project_task(name="core.tasks.purge_sent_outbox", soft_time_limit=120, time_limit=180)
+def purge_sent_outbox() -> int:
+    """Forget outbox messages sent more than a week ago (pending and dead ones stay)."""
+    from . import outbox
+
+    return outbox.purge_sent()
+
+
+@project_task(name="core.tasks.purge_idempotency_keys", soft_time_limit=120, time_limit=180)
+def purge_idempotency_keys() -> int:
+    """Forget the stored answers to keyed POSTs once they are a day old."""
+    from . import idempotency
+
+    return idempotency.purge_expired()

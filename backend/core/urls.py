@@ -8,4 +8,5 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("health/db/", health.health_db, name="health-db"),
     path("health/broker/", health.health_broker, name="health-broker"),
+    path("health/outbox/", health.health_outbox, name="health-outbox"),
 ]

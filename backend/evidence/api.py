@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from django.db import transaction
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -322,14 +323,17 @@ class EvidenceListApi(ListAPIView[EvidenceItem]):
             "area_ids": data.get("areas", []),
             **_kind_fields(data),
         }
-        if "review" in data:
-            item = services.review_evidence_add(review_id=data["review"], **common)
-        else:
-            item = services.evidence_add(
-                partnership_id=data["partnership"], upload=data.get("file"), **common
-            )
-        item = selectors.evidence_get(actor=actor, item_id=item.pk)
-        return Response(_one(actor, item), status=status.HTTP_201_CREATED)
+        # The answer is read inside the write's transaction: once the commit succeeds
+        # nothing is left to fail, so a committed write is never answered with an error.
+        with transaction.atomic():
+            if "review" in data:
+                item = services.review_evidence_add(review_id=data["review"], **common)
+            else:
+                item = services.evidence_add(
+                    partnership_id=data["partnership"], upload=data.get("file"), **common
+                )
+            body = _one(actor, selectors.evidence_get(actor=actor, item_id=item.pk))
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class EvidenceDetailApi(APIView):

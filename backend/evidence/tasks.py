@@ -7,7 +7,7 @@ from django.db import transaction
 from core.tasks import project_task
 
 from .models import EvidenceItem
-from .services import evidence_grants_sweep
+from .services import evidence_grants_sweep, stuck_scans_requeue
 from .services.common import record_item
 from .uploads import get_scanner
 from .uploads.scanners import DETAIL_LENGTH
@@ -61,3 +61,10 @@ def sweep_evidence_grants() -> int:
     closed, and return how many went (scheduled every 15 minutes in
     CELERY_BEAT_SCHEDULE). Idempotent: a rerun finds nothing and returns 0."""
     return evidence_grants_sweep()
+
+
+@project_task(soft_time_limit=120, time_limit=180)
+def requeue_stuck_scans() -> int:
+    """Queue again the scans the broker lost (items "scanning" for too long, with no
+    scan on its way); scheduled every 5 minutes. Idempotent."""
+    return stuck_scans_requeue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from tenancy import access
 from tenancy.access import Actor
@@ -12,21 +12,26 @@ from tenancy.access import Actor
 from .models import AreaOfFocus, Handbook, HandbookVersion
 
 
+def _visible_versions(actor: Actor) -> Prefetch[str, QuerySet[HandbookVersion], str]:
+    # Versions through the chokepoint too: a shared handbook's drafts stay with its owners.
+    return Prefetch("versions", queryset=access.visible(actor, HandbookVersion).order_by("number"))
+
+
 def handbook_list(*, actor: Actor) -> QuerySet[Handbook]:
     """Handbooks the actor may use: their partnership's own, their alliance's, everyone's."""
     return (
         access.visible(actor, Handbook)
         .select_related("partnership", "alliance")
-        # Versions through the chokepoint too: a shared handbook's drafts stay with its owners.
-        .prefetch_related(
-            Prefetch("versions", queryset=access.visible(actor, HandbookVersion).order_by("number"))
-        )
+        .prefetch_related(_visible_versions(actor))
         .order_by("title", "id")
     )
 
 
 def handbook_get(*, actor: Actor, handbook_id: object) -> Handbook:
-    return access.get_visible(actor, Handbook, handbook_id)
+    """One handbook the actor may use; its `versions` are only those the actor may read."""
+    handbook = access.get_visible(actor, Handbook, handbook_id)
+    prefetch_related_objects([handbook], _visible_versions(actor))
+    return handbook
 
 
 def version_list(*, actor: Actor, handbook: Handbook) -> QuerySet[HandbookVersion]:

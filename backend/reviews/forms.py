@@ -122,12 +122,8 @@ class CandidateField(forms.ChoiceField):
         return True
 
 
-class MemberAddForm(GovukForm):
-    user = CandidateField(
-        label="Who do you want to add?",
-        error_messages={"required": "Select a person to add"},
-    )
-    team_role = forms.ChoiceField(
+def team_role_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
         label="What is their role in the team?",
         choices=TeamMember.TeamRole.choices,
         widget=Radios,
@@ -137,11 +133,25 @@ class MemberAddForm(GovukForm):
         },
     )
 
+
+def _with_choices(
+    form: forms.Form, name: str, empty: str, options: Sequence[tuple[int, str]]
+) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", empty), *((str(pk), label) for pk, label in options)]
+
+
+class MemberAddForm(GovukForm):
+    user = CandidateField(
+        label="Who do you want to add?",
+        error_messages={"required": "Select a person to add"},
+    )
+    team_role = team_role_field()
+
     def __init__(self, *args: Any, candidates: Sequence[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["user"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Choose a person"), *((str(pk), name) for pk, name in candidates)]
+        _with_choices(self, "user", "Choose a person", candidates)
 
 
 class DeclarationForm(GovukForm):
@@ -416,3 +426,52 @@ class RescheduleForm(GovukForm):
 
     def new_dates(self) -> dict[str, tuple[date | None, date | None]]:
         return {kind: self.cleaned_data[kind] for kind in self.kinds}
+
+
+class InvitationForm(GovukForm):
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={
+            "required": "Enter their full name",
+            "max_length": "Full name must be 150 characters or fewer",
+        },
+    )
+    email = forms.CharField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": "Enter their email address"},
+    )
+    organisation = forms.ChoiceField(
+        label="Organisation they work for",
+        required=False,
+        help_text="Used to flag a conflict of interest with the reviewed partnership's partners.",
+        error_messages={"invalid_choice": "Select their organisation from the list"},
+    )
+    team_role = team_role_field()
+
+    def __init__(self, *args: Any, organisations: Sequence[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _with_choices(self, "organisation", "Not listed", organisations)
+
+
+class AcceptInvitationForm(GovukForm):
+    password = forms.CharField(
+        label="Create a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text="At least 12 characters. Avoid common words and your name.",
+        error_messages={"required": "Enter a password"},
+    )
+    password_again = forms.CharField(
+        label="Confirm your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        error_messages={"required": "Enter your password again"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password_again") not in (None, data["password"]):
+            self.add_error("password_again", "The passwords do not match")
+        return data

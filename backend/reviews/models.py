@@ -10,6 +10,8 @@ AccessWindow per member).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
@@ -336,3 +338,45 @@ class TeamMember(models.Model):
     @property
     def conflict_unresolved(self) -> bool:
         return self.needs_mitigation and self.mitigated_at is None
+
+
+class TeamInvitation(models.Model):
+    """A place on a review team offered to someone who has no account yet (a detective
+    inspector, a voluntary-sector chief executive). The link carries a random token;
+    only its SHA-256 is stored, so the table cannot be used to accept anything."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="invitations")
+    full_name = models.CharField(max_length=150)
+    email = models.EmailField()
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    team_role = models.CharField(max_length=20, choices=TeamMember.TeamRole.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_invitations",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.full_name} for {self.review}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    def is_open(self, now: datetime) -> bool:
+        return self.is_pending and self.expires_at > now

@@ -1,13 +1,12 @@
-"""Emails about exchanges and reviews, sent after the transaction commits."""
+"""Emails about exchanges and reviews, written to the outbox with the change and sent
+after it commits (core.outbox): mail being down delays them, never loses them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db import transaction
-
+from core import outbox
+from core.models import OutboxMessage
 from tenancy.models import Membership, Partnership, Role
 
 
@@ -19,10 +18,8 @@ def lead_emails(partnership: Partnership) -> list[str]:
     )
 
 
-def send_on_commit(recipients: Iterable[str], subject: str, body: str) -> None:
-    """Queue one email per recipient (no address sees the others) once the change commits."""
-    to = sorted(set(recipients))
-    if not to:
-        return
-    messages = tuple((subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to)
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+def send_on_commit(recipients: Iterable[str], subject: str, body: str) -> list[OutboxMessage]:
+    """One email per recipient (no address sees the others), written to the outbox in
+    the caller's transaction and sent once it commits. Must be called inside the
+    transaction of the change it reports."""
+    return outbox.enqueue_email(recipients, subject, body)

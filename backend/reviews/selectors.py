@@ -13,7 +13,15 @@ from core.dates import deadline, due_tag, end_of_day, local_today
 from tenancy import access
 from tenancy.access import Actor
 
-from .models import Exchange, ExchangeParty, Phase, PhaseChange, Review, TeamMember
+from .models import (
+    Exchange,
+    ExchangeParty,
+    Phase,
+    PhaseChange,
+    Review,
+    TeamInvitation,
+    TeamMember,
+)
 from .services.team import member_window
 
 
@@ -201,3 +209,13 @@ def phase_dates_table(review: Review) -> list[tuple[Phase, tuple[date, date] | N
     """The reference report's 'original dates / new dates' table: each phase with its
     original dates and, when moved, its current ones."""
     return [(p, (p.starts_on, p.ends_on) if p.rescheduled else None) for p in review.phases.all()]
+
+
+def invitation_list(*, actor: Actor, review: Review) -> list[TeamInvitation]:
+    """Invitations to the review's team still waiting for an answer (the reviewing
+    leads' business: everyone else gets none)."""
+    return list(
+        access.visible(actor, TeamInvitation).filter(
+            review=review, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+    )

@@ -10,7 +10,8 @@ from .models import Review
 
 @project_task()
 def send_phase_reminders() -> int:
-    """Reminders 7 days and 1 day before a phase ends; each is sent once."""
+    """Reminders 7 days and 1 day before a phase ends; each is queued once (the
+    outbox sends it, retrying while mail is down)."""
     return services.reminders_send()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_invitations
 
 app_name = "reviews"
 
@@ -23,6 +23,22 @@ urlpatterns = [
     ),
     path("<int:review_id>/team/<int:member_id>/access/", views.team_window, name="team-access"),
     path("<int:review_id>/team/<int:member_id>/remove/", views.team_remove, name="team-remove"),
+    path("<int:review_id>/team/invite/", views_invitations.team_invite, name="team-invite"),
+    path(
+        "<int:review_id>/team/invitations/<int:invitation_id>/resend/",
+        views_invitations.invitation_resend,
+        name="team-invitation-resend",
+    ),
+    path(
+        "<int:review_id>/team/invitations/<int:invitation_id>/revoke/",
+        views_invitations.invitation_revoke,
+        name="team-invitation-revoke",
+    ),
+    path(
+        "invitations/<str:token>/",
+        views_invitations.invitation_accept,
+        name="invitation-accept",
+    ),
     path("<int:review_id>/timeline/", views.timeline_page, name="timeline"),
     path("<int:review_id>/calendar.ics", views.timeline_calendar, name="calendar"),
 ]

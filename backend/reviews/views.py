@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -259,6 +260,8 @@ def team_page(request: HttpRequest, review_id: int) -> HttpResponse:
             "can_manage": not frozen and access.can(actor, "manage_team", review),
             "can_set_access": access.can(actor, "manage_access", review),
             "actor_user_id": actor.user_id,
+            "invitations": selectors.invitation_list(actor=actor, review=review),
+            "now": timezone.now(),
         },
     )
 

@@ -309,6 +309,11 @@ ROLE_MAPS: dict[str, RoleMap] = {
         team_group_path="team_group_id",
         team_perms=frozenset({"view"}),
     ),
+    "reviews.TeamInvitation": RoleMap(
+        # Places offered to people without an account: the reviewing lead's business.
+        partnership_path="review__reviewing_partnership_id",
+        roles={"view": LEADS, "manage": LEADS},
+    ),
     "evidence.EvidenceItem": RoleMap(
         # A partnership's library: every member reads it (restricted items only with a
         # user grant); managers change, share and read the access log. Shared items
@@ -391,9 +396,16 @@ ROLE_MAPS: dict[str, RoleMap] = {
         roles={"view": ALL_ROLES, "change": MANAGERS},
         other_sides=(Side("recommendation__review__reviewing_partnership_id", {"view": LEADS}),),
     ),
+    "budgets.Budget": RoleMap(
+        # A partnership's own money: every member reads it, its leads and business
+        # managers enter and change it. No reviewer, analyst or staff role reaches a
+        # row: alliance analysts get anonymised benchmarks only, never a budget.
+        partnership_path="partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS},
+    ),
     "tenancy.Partnership": RoleMap(
         # Any member adds to the evidence library; its managers read who has viewed
-        # the library's evidence (the partnership's access log).
+        # the library's evidence (the partnership's access log) and add budgets.
         partnership_path="id",
         roles={
             "view": ALL_ROLES,
@@ -401,6 +413,7 @@ ROLE_MAPS: dict[str, RoleMap] = {
             "manage_members": LEADS,
             "add_evidence": ALL_ROLES,
             "view_evidence_log": MANAGERS,
+            "add_budget": MANAGERS,
         },
     ),
     "tenancy.Membership": RoleMap(

@@ -35,6 +35,9 @@ class Organisation(models.Model):
         LOCAL_AUTHORITY = "local_authority", "Local authority"
         HEALTH = "health", "Health (ICB or CCG)"
         POLICE = "police", "Police"
+        # Schools and colleges: a relevant agency that some partnerships count among
+        # the bodies funding their arrangements (budgets record their contribution).
+        EDUCATION = "education", "Education"
         OTHER = "other", "Other relevant agency"
 
     name = models.CharField(max_length=200, unique=True)

@@ -206,6 +206,44 @@ def test_a_busy_session_still_ends_at_the_absolute_limit(world):
     assert "_auth_user_id" not in client.session
 
 
+def test_a_session_begun_at_the_admin_sign_in_also_ends_at_the_absolute_limit(world):
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        response = client.post(
+            reverse("admin:login"),
+            {"username": "staff@platform.test", "password": PASSWORD, "next": "/admin/"},
+        )
+        assert response.status_code == 302
+        assert client.get("/admin/").status_code == 200
+    step = timedelta(seconds=settings.SESSION_COOKIE_AGE) - timedelta(minutes=5)
+    limit = start + timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
+
+    moment = start + step
+    while moment < limit:
+        with time_machine.travel(moment, tick=False):
+            assert client.get("/admin/").status_code == 200, f"signed out at {moment}"
+        moment += step
+    with time_machine.travel(limit + timedelta(minutes=1), tick=False):
+        response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_signed_in_session_without_a_start_time_is_ended(world, client_for):
+    client = client_for(world.salford_lead)
+    session = client.session
+    del session["signed_in_at"]
+    session.save()
+
+    response = client.get(HOME)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(SIGN_IN)
+    assert "_auth_user_id" not in client.session
+
+
 # --- passwords ---------------------------------------------------------------------------
 
 

@@ -11,44 +11,24 @@ Runs when CELERY_BROKER_URL is set and DATABASE_URL is PostgreSQL (CI sets both)
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
 from audit.models import AuditEvent
 from tenancy.models import AccessWindow
+from tests.celery_worker import Worker, celery_worker
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = ROOT / ".venv" / "bin" / "celery"
 TIMEOUT_SECONDS = 60
-
-
-def _test_database_url() -> str:
-    """The URL of the database this test session runs on (test_<name>), which the
-    worker must use to see the rows the test commits."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
 @pytest.fixture
@@ -65,72 +45,15 @@ def producer() -> Iterator[object]:
         app.conf.task_always_eager, app.conf.broker_url = before
 
 
-@dataclass
-class Worker:
-    queue: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-
 @pytest.fixture
 def worker(producer, tmp_path) -> Iterator[Worker]:
     """Start `celery worker` on a queue of its own; yield it; stop it, whatever happened."""
     queue = f"test-worker-{uuid.uuid4().hex[:12]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "PYTHONPATH": str(ROOT / "backend"),
-    }
-    env.pop("SENTRY_DSN", None)
-    log_path = tmp_path / "celery-worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                str(CELERY if CELERY.exists() else Path(sys.executable).with_name("celery")),
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT / "backend",
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so nothing outlives the test
-        )
-        try:
-            yield Worker(queue=queue, process=process, log_path=log_path)
-        finally:
-            _stop(process)
-            _forget_queue(queue)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
     try:
-        os.killpg(process.pid, signal.SIGTERM)  # warm shutdown
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
+        with celery_worker(tmp_path / "celery-worker.log", queue=queue) as started:
+            yield started
+    finally:
+        _forget_queue(queue)
 
 
 def _forget_queue(queue: str) -> None:

@@ -70,3 +70,24 @@ def test_the_handbook_pages_do_not_show_another_partnership_the_draft(
         assert DRAFT_NOTE not in response.content.decode()
     owner_page = client_for(world.salford_lead).get(f"/handbooks/{shared_handbook.pk}/")
     assert DRAFT_NOTE in owner_page.content.decode()
+
+
+def _versions_in_rest_detail(client, handbook: Handbook) -> list[dict[str, object]]:
+    response = client.get(f"/api/v1/handbooks/{handbook.pk}/")
+    assert response.status_code == 200
+    return list(response.json()["versions"])
+
+
+def test_the_rest_detail_shows_another_partnerships_lead_only_published_versions(
+    world, client_for, shared_handbook
+):
+    versions = _versions_in_rest_detail(client_for(world.bolton_lead), shared_handbook)
+
+    assert [version["number"] for version in versions] == [1]
+    assert DRAFT_NOTE not in str(versions)
+
+
+def test_the_rest_detail_shows_the_owners_their_draft(world, client_for, shared_handbook):
+    versions = _versions_in_rest_detail(client_for(world.salford_lead), shared_handbook)
+
+    assert [version["number"] for version in versions] == [1, 2]

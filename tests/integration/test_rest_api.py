@@ -3,12 +3,14 @@ query counts and the OpenAPI schema."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -303,7 +305,7 @@ def test_malformed_json_is_a_clear_400_and_writes_nothing(world, client_for):
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "parse_error"
-    assert body["detail"].startswith("JSON parse error - ")
+    assert body["detail"] == "The request body is not valid JSON."
     assert ApiToken.objects.count() == 0
     assert AuditEvent.objects.count() == events
 
@@ -494,7 +496,8 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
     assert "token_hash" not in text
 
 
-def test_openapi_schema_and_docs_are_served(world):
+@override_settings(API_SCHEMA_PUBLIC=True)
+def test_openapi_schema_and_docs_are_served_to_anyone_when_public(world):
     client = Client()
 
     schema = client.get("/api/schema/")
@@ -509,3 +512,35 @@ def test_openapi_schema_and_docs_are_served(world):
     assert b"cdn.jsdelivr.net" not in docs.content
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
+
+
+@override_settings(API_SCHEMA_PUBLIC=False)
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/docs/?script="])
+def test_openapi_schema_and_docs_refuse_anonymous_callers_when_not_public(world, path):
+    response = Client().get(path)
+
+    assert response.status_code == 401
+    assert b"/api/v1/partnerships/" not in response.content
+
+
+@override_settings(API_SCHEMA_PUBLIC=False)
+def test_openapi_schema_and_docs_are_served_to_signed_in_callers_when_not_public(world, client_for):
+    client = client_for(world.bolton_member)
+    raw = account_services.api_token_create(user=world.bolton_member, name="t", days=1).raw
+
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+    by_token = Client().get("/api/schema/", headers={"Authorization": f"Bearer {raw}"})
+    assert by_token.status_code == 200
+    assert b"/api/v1/partnerships/" in by_token.content
+
+
+def test_openapi_schema_is_public_only_in_local_settings(monkeypatch):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "peer-review.example")
+    production = importlib.import_module("config.settings.production")
+    local = importlib.import_module("config.settings.local")
+
+    assert production.API_SCHEMA_PUBLIC is False
+    assert local.API_SCHEMA_PUBLIC is True
+    assert settings.API_SCHEMA_PUBLIC is False  # the test settings, as production

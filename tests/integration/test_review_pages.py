@@ -763,10 +763,12 @@ def test_a_window_set_before_fieldwork_says_when_it_applies(world, client_for):
     )
     assert done.status_code == 302
     member.refresh_from_db()
+    opens, closes = member.access_opens_at, member.access_closes_at
+    assert opens is not None and closes is not None
     words = squash(client.get(url("team", review.pk)))
     assert (
-        f"Salford SCP has set their access from {date_time(member.access_opens_at)} to "
-        f"{date_time(member.access_closes_at)}. It applies once the review moves to fieldwork: "
+        f"Salford SCP has set their access from {date_time(opens)} to "
+        f"{date_time(closes)}. It applies once the review moves to fieldwork: "
         "the review is at mobilisation now." in words
     )
 

@@ -98,6 +98,9 @@ PLAN: dict[str, Gate] = {
     "reviews.PhaseChange": Gate("reviews.Review", "phase__review"),
     "reviews.PhaseReminder": Gate("reviews.Review", "phase__review"),
     "reviews.TeamMember": Gate("reviews.Review", "review"),
+    # An invitee's name and email are like a member's: the review's viewers may see them
+    # (the chokepoint shows them to the reviewing leads only; test_team_invitations).
+    "reviews.TeamInvitation": Gate("reviews.Review", "review"),
     "evidence.EvidenceItem": Gate("evidence.EvidenceItem"),
     "evidence.EvidenceShare": Gate("evidence.EvidenceItem", "item"),
     "evidence.DocumentRequest": Gate("evidence.DocumentRequest"),
@@ -110,6 +113,10 @@ PLAN: dict[str, Gate] = {
     "findings.CriterionAssessment": Gate("findings.CriterionAssessment"),
     "findings.Recommendation": Gate("findings.Recommendation"),
     "findings.Action": Gate("findings.Action"),
+    "budgets.Budget": Gate("budgets.Budget"),
+    "budgets.Contribution": Gate("budgets.Budget", "budget"),
+    "budgets.OtherIncome": Gate("budgets.Budget", "budget"),
+    "budgets.Spending": Gate("budgets.Budget", "budget"),
 }
 
 # Tables of the project that hold text but are not a partnership's own data.
@@ -131,6 +138,15 @@ NOT_TENANT: dict[str, str] = {
     "findings.ThemeTag": (
         "the controlled vocabulary of themes shared by every partnership, loaded by a data "
         "migration so that benchmarks count the same codes everywhere"
+    ),
+    "core.OutboxMessage": (
+        "messages waiting to leave (tasks, emails): no route or GraphQL field reads them; "
+        "the relay sends each email to its one recipient, and the admin list shows staff "
+        "the kind, key and status, never the payload (tests/unit/test_outbox.py)"
+    ),
+    "core.IdempotencyKey": (
+        "the first answer to a keyed POST, replayed only to the user it was given to "
+        "(tests/integration/test_idempotency.py: keys belong to their user)"
     ),
     "audit.AuditEvent": (
         "append-only (its queryset refuses updates), and holds ids, emails, enums and "
@@ -157,6 +173,13 @@ SKIPS: dict[tuple[str, str], str] = {
         "as the Content-Type header"
     ),
     ("evidence.EvidenceItem", "sha256"): "a digest the server computes, not typed text",
+    ("reviews.TeamInvitation", "email"): (
+        "an address, not free text (a marker is not a valid email); the invitee's name is "
+        "seeded in its place"
+    ),
+    ("reviews.TeamInvitation", "token_hash"): (
+        "the SHA-256 of an invitation link's token, computed by the server, never shown"
+    ),
 }
 
 # Fields seeded on some rows only, and why.
@@ -267,7 +290,8 @@ def who_may_see(label: str, pk: int, world: MatrixWorld) -> frozenset[str]:
         }, "the canary's rules know only reviews between Salford and Bolton"
         return both | team if review.pk == world.review.pk else both
 
-    if label in ("tenancy.Partnership", "tenancy.Membership"):
+    if label in ("tenancy.Partnership", "tenancy.Membership", "budgets.Budget"):
+        # A budget: its own partnership's members, and nobody else at all.
         return owners
     if label in ("handbooks.Handbook", "handbooks.HandbookVersion"):
         handbook = (

@@ -17,6 +17,7 @@ Outcomes are short strings:
              mutations:     "ok" (no errors) | "not-found" ("Not found.", as for a
                             missing id) | "refused" (any other domain refusal: a role,
                             a guard, validation) | "unauthenticated"
+             both:          "http 401" (GRAPHQL_ANON: the request itself was refused)
 
 Every string in a row (URL kwargs, bodies, variables, expected redirects) is a format
 string over the matrix world: "{w.review.pk}" (see principals.MatrixWorld).
@@ -38,6 +39,8 @@ from .principals import GROUPS, PRINCIPALS
 LOGIN = "302 /sign-in/"
 ADMIN_LOGIN = "302 /admin/login/"
 API_ANON = "401"
+# GraphQL refuses anonymous callers before any field runs, as REST does (issue 8).
+GRAPHQL_ANON = "http 401"
 
 
 def outcomes(default: str, **groups: str) -> dict[str, str]:
@@ -110,16 +113,16 @@ def signed_in_api(**overrides: str) -> dict[str, str]:
 
 
 def graphql_list(**overrides: str) -> dict[str, str]:
-    return _shape("empty", {"owners": "sees"}, overrides)
+    return _shape("empty", {"anonymous": GRAPHQL_ANON, "owners": "sees"}, overrides)
 
 
 def graphql_object(**overrides: str) -> dict[str, str]:
-    return _shape("null", {"owners": "sees"}, overrides)
+    return _shape("null", {"anonymous": GRAPHQL_ANON, "owners": "sees"}, overrides)
 
 
 def graphql_write(**overrides: str) -> dict[str, str]:
-    """A mutation on the owner's object: outsiders (and anonymous) get "Not found."."""
-    return outcomes("not-found", **overrides)
+    """A mutation on the owner's object: outsiders get "Not found."."""
+    return _shape("not-found", {"anonymous": GRAPHQL_ANON}, overrides)
 
 
 # Who can see the review of Salford: both partnerships, and its team while in the group.
@@ -145,6 +148,16 @@ FINDINGS_TEAM_WRITE = {"reviewer_window_open": "refused", "reviewing_partnership
 EXCHANGE_PARTIES = {"owners": "200 sees", "reviewing": "200 sees"}
 
 
+# Resend and revoke an invitation: the reviewing lead's post succeeds back to the team page.
+INVITATION_POST = Row(
+    owner_page(
+        **REVIEW_REFUSED, reviewing_partnership_lead="302 hidden /reviews/{w.review.pk}/team/"
+    ),
+    method="POST",
+    kwargs={"review_id": "{w.review.pk}", "invitation_id": "{w.invitation.pk}"},
+)
+
+
 def _q(operation: str, field_name: str, args: str, selection: str) -> str:
     return f"{operation} {{ {field_name}{args} {selection} }}"
 
@@ -162,11 +175,20 @@ TABLE: dict[str, Row] = {
     "core:health": public("Liveness: says only that the web process answers."),
     "core:health-db": public("Readiness: says only whether the database answers."),
     "core:health-broker": public("Readiness: says only whether the broker answers."),
+    "core:health-outbox": public(
+        "Alarm: the age of the oldest message waiting to leave and a count of dead ones; "
+        "no content, no tenant."
+    ),
     "web:accessibility": public("The accessibility statement."),
-    "api-schema": public("The OpenAPI document: describes the API, holds no data."),
-    "api-docs": public("The API reference page that renders the OpenAPI document."),
+    # Off for anonymous callers unless settings.API_SCHEMA_PUBLIC (on in local only).
+    "api-schema": public(
+        "The OpenAPI document: describes the API, holds no data.", anonymous=API_ANON
+    ),
+    "api-docs": public(
+        "The API reference page that renders the OpenAPI document.", anonymous=API_ANON
+    ),
     "graphql": Row(
-        outcomes("200"),
+        outcomes("200", anonymous=API_ANON),
         method="POST",
         query="{ __typename }",
         tenant_data=False,
@@ -547,6 +569,16 @@ TABLE: dict[str, Row] = {
     "reviews:team-remove": Row(
         owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
         kwargs={"review_id": "{w.review.pk}", "member_id": "{w.conflicted_member.pk}"},
+    ),
+    "reviews:team-invite": Row(
+        owner_page(**REVIEW_REFUSED, reviewing_partnership_lead="200 sees"),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "reviews:team-invitation-resend": INVITATION_POST,
+    "reviews:team-invitation-revoke": INVITATION_POST,
+    # The link's token is the capability: without a live one, everyone gets the same page.
+    "reviews:invitation-accept": Row(
+        outcomes("404 hidden"), kwargs={"token": "not-a-live-invitation-token"}
     ),
     "reviews:timeline": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
     "reviews:calendar": Row(owner_page(**REVIEW_VIEWERS), kwargs={"review_id": "{w.review.pk}"}),
@@ -1150,9 +1182,90 @@ TABLE: dict[str, Row] = {
         kwargs={"review_id": "{w.review.pk}"},
         missing={"review_id": "999999"},
     ),
+    # Budgets: Salford's 2022/23 budget. Its members read it; its leads and business
+    # managers enter and change; nobody else reaches a figure (not the review team, not
+    # the alliance analyst, not platform staff) -------------------------------------------
+    "budgets:index": Row(
+        # Members go to their own partnership's budgets; the rest are told whose they are.
+        outcomes(
+            "200 hidden",
+            anonymous=LOGIN,
+            owners="302 /budgets/{w.owner.slug}/",
+            reviewing="302 /budgets/bolton/",
+            other_partnership_member="302 /budgets/wigan/",
+        )
+    ),
+    "budgets:list": Row(
+        owner_page(), kwargs={"slug": "{w.owner.slug}"}, missing={"slug": "no-such-partnership"}
+    ),
+    "budgets:detail": Row(
+        owner_page(), kwargs={"budget_id": "{w.budget.pk}"}, missing={"budget_id": "999999"}
+    ),
+    "budgets:edit": Row(
+        owner_page(owner_member="403"),
+        kwargs={"budget_id": "{w.budget.pk}"},
+        missing={"budget_id": "999999"},
+    ),
+    "budgets:edit-check": Row(
+        # No answers waiting: managers are sent back to the form.
+        owner_page(owner_member="403", owner_managers="302 /budgets/year/{w.budget.pk}/edit/"),
+        kwargs={"budget_id": "{w.budget.pk}"},
+    ),
+    "budgets:add": Row(owner_page(owner_member="403"), kwargs={"slug": "{w.owner.slug}"}),
+    "budgets:add POST": Row(
+        # Answers wait in the session for the check page: nothing is written yet.
+        owner_page(owner_member="403", owner_managers="302 /budgets/{w.owner.slug}/add/check/"),
+        method="POST",
+        kwargs={"slug": "{w.owner.slug}"},
+        data={"year": "2021/22", "child_population": "1000"},
+    ),
+    "budgets:add-check": Row(
+        owner_page(owner_member="403", owner_managers="302 /budgets/{w.owner.slug}/add/"),
+        kwargs={"slug": "{w.owner.slug}"},
+    ),
+    "budgets:import": Row(owner_page(owner_member="403"), kwargs={"slug": "{w.owner.slug}"}),
+    "budgets:import-check": Row(
+        owner_page(owner_member="403", owner_managers="302 /budgets/{w.owner.slug}/import/"),
+        kwargs={"slug": "{w.owner.slug}"},
+    ),
+    "budgets:export": Row(
+        owner_page(),
+        kwargs={"slug": "{w.owner.slug}", "file_format": "csv"},
+        missing={"slug": "no-such-partnership", "file_format": "csv"},
+    ),
+    "budgets-api:budget-list": Row(signed_in_api()),
+    "budgets-api:budget-list POST": Row(
+        owner_api(owner_member="403", owner_managers="201"),
+        method="POST",
+        json=True,
+        data={"partnership": "{w.owner.pk}", "year": "2021/22", "child_population": "1000"},
+    ),
+    "budgets-api:budget-detail": Row(
+        owner_api(), kwargs={"budget_id": "{w.budget.pk}"}, missing={"budget_id": "999999"}
+    ),
+    "budgets-api:budget-detail PUT": Row(
+        owner_api(owner_member="403", owner_managers="200 sees"),
+        method="PUT",
+        json=True,
+        kwargs={"budget_id": "{w.budget.pk}"},
+        data={"year": "2022/23", "child_population": "1000"},
+    ),
+    "budgets-api:budget-import": Row(
+        # The file must come as multipart/form-data: managers sending a form get 415;
+        # whose partnership it is is settled before the body is read.
+        owner_api(owner_member="403", owner_managers="415"),
+        method="POST",
+        kwargs={"slug": "{w.owner.slug}"},
+        data={"confirm": "true"},
+    ),
+    "budgets-api:budget-export": Row(
+        owner_api(),
+        kwargs={"slug": "{w.owner.slug}", "file_format": "csv"},
+        missing={"slug": "no-such-partnership", "file_format": "csv"},
+    ),
     # GraphQL queries ---------------------------------------------------------------------
     "graphql:Query.me": Row(
-        outcomes("hidden", anonymous="null", owners="sees"),
+        outcomes("hidden", anonymous=GRAPHQL_ANON, owners="sees"),
         query=_q("query", "me", "", "{ email memberships { partnership { name } role } }"),
     ),
     "graphql:Query.partnerships": Row(
@@ -1167,7 +1280,7 @@ TABLE: dict[str, Row] = {
     ),
     "graphql:Query.handbooks": Row(
         # Everyone signed in sees the reference handbook; Salford's is private.
-        outcomes("hidden", anonymous="empty", owners="sees"),
+        outcomes("hidden", anonymous=GRAPHQL_ANON, owners="sees"),
         query=_q("query", "handbooks", "", "{ id title owner }"),
     ),
     "graphql:Query.handbookVersion": Row(
@@ -1268,20 +1381,55 @@ TABLE: dict[str, Row] = {
         variables={"r": "{w.review.pk}"},
     ),
     "graphql:Query.themeTags": Row(
-        outcomes("hidden"),
+        outcomes("hidden", anonymous=GRAPHQL_ANON),
         query=_q("query", "themeTags", "", "{ code label }"),
         tenant_data=False,
         reason="The theme vocabulary every partnership shares (a data migration loads it).",
     ),
+    "graphql:Query.budgets": Row(
+        graphql_list(),
+        query=_q("query", "budgets", "", "{ id year sourceNote partnershipName canChange }"),
+    ),
+    "graphql:Query.budget": Row(
+        graphql_object(),
+        query=_q(
+            "query($id: ID!)",
+            "budget",
+            "(id: $id)",
+            "{ id year sourceNote otherIncome { description amount } }",
+        ),
+        variables={"id": "{w.budget.pk}"},
+        missing={"id": "999999"},
+    ),
     # GraphQL mutations -------------------------------------------------------------------
+    "graphql:Mutation.createBudget": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($p: ID!)",
+            "createBudget",
+            '(partnership: $p, figures: {year: "2021/22", childPopulation: 1000})',
+            "{ errors { messages } budget { id } }",
+        ),
+        variables={"p": "{w.owner.pk}"},
+    ),
+    "graphql:Mutation.updateBudget": Row(
+        graphql_write(owner_managers="ok", owner_member="refused"),
+        query=_q(
+            "mutation($b: ID!)",
+            "updateBudget",
+            '(budget: $b, figures: {year: "2022/23", childPopulation: 1000})',
+            "{ errors { messages } budget { id } }",
+        ),
+        variables={"b": "{w.budget.pk}"},
+    ),
     "graphql:Mutation.createApiToken": Row(
-        outcomes("ok", anonymous="unauthenticated"),
+        outcomes("ok", anonymous=GRAPHQL_ANON),
         query=_q(
             "mutation", "createApiToken", '(name: "Matrix")', "{ errors { messages } token { id } }"
         ),
     ),
     "graphql:Mutation.revokeApiToken": Row(
-        outcomes("not-found", anonymous="unauthenticated", owner_lead="ok"),
+        outcomes("not-found", anonymous=GRAPHQL_ANON, owner_lead="ok"),
         query=_q(
             "mutation($id: ID!)",
             "revokeApiToken",

@@ -38,6 +38,8 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import ApiToken, User
+from budgets import services as budget_services
+from budgets.models import Budget
 from evidence import services as evidence_services
 from evidence.models import DocumentRequest, EvidenceItem
 from findings import services as finding_services
@@ -45,7 +47,7 @@ from findings.models import Action, Finding, Quote, Recommendation, SuccessCrite
 from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
-from reviews.models import Exchange, Phase, Review, TeamMember
+from reviews.models import Exchange, Phase, Review, TeamInvitation, TeamMember
 from tenancy.access import Actor, actor_for
 from tenancy.models import Alliance, AllianceAnalyst, Membership, Organisation, Partnership, Role
 
@@ -154,6 +156,9 @@ class MatrixWorld:
     criterion: SuccessCriterion
     recommendation: Recommendation
     action: Action
+    invitation: TeamInvitation  # Bolton's lead invited someone without an account
+    # Salford's budget for 2022/23 (its note and grant carry the marker).
+    budget: Budget
 
     @property
     def today(self) -> date:
@@ -502,6 +507,26 @@ def build_matrix_world() -> MatrixWorld:
     evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
     findings = _findings(review, users[REVIEWER_OPEN], salford_lead, evidence)
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
+    budget = budget_services.budget_create(
+        actor=actor_for(salford_lead),
+        partnership_id=salford.pk,
+        data=budget_services.BudgetInput(
+            year="2022/23",
+            child_population="59000",
+            contributions={police.pk: ("13500", "0")},
+            other_income=[(f"Grant {MARKER}", "5000")],
+            spending={"staff": "15000"},
+            source_note=f"Annual report {MARKER}",
+        ),
+    )
+    invitation = review_services.team_invitation_create(
+        actor=actor_for(bolton_lead),
+        review_id=review.pk,
+        full_name="Invited Reviewer",
+        email="invited@matrix.test",
+        organisation_id="",
+        team_role="reviewer",
+    )
 
     review.refresh_from_db()
     return MatrixWorld(
@@ -526,6 +551,8 @@ def build_matrix_world() -> MatrixWorld:
         draft_version=draft,
         draft_area=draft.areas.get(),
         owner_lead_token=token,
+        invitation=invitation,
+        budget=budget,
         **evidence,
         **findings,
     )

@@ -729,7 +729,7 @@ def test_no_marker_reaches_a_principal_who_may_not_see_it(
 # data at all (a broken session or a query the schema refuses would otherwise pass as
 # "no leaks").
 MUST_SEE = {
-    OWNER_LEAD: {"handbook", "exchange", "reviewarea", "teammember"},
+    OWNER_LEAD: {"handbook", "exchange", "reviewarea", "teammember", "budget", "otherincome"},
     REVIEWING_LEAD: {"exchange", "reviewarea", "teammember", "finding", "quote"},
     REVIEWER_OPEN: {"reviewarea", "teammember", "finding", "quote", "moderationdecision"},
 }

@@ -9,19 +9,33 @@ from typing import Any
 
 import graphene
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 from django.test.utils import override_settings
 from django.utils import timezone
 from graphql import parse, validate
 
 from accounts import services as account_services
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 from config.schema import schema as root_schema
 from core import graphql as hardened
 from core.graphql import HardenedGraphQLView, validation_rules
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
+
+CALLER = "caller@graphql.test"
+
+
+def caller() -> User:
+    """A user of no partnership: GraphQL refuses anonymous callers, and none of these
+    rules depends on who asks."""
+    return User.objects.filter(email=CALLER).first() or make_user(CALLER)
+
+
+def signed_in() -> Client:
+    client = Client()
+    client.force_login(caller(), backend="django.contrib.auth.backends.ModelBackend")
+    return client
 
 
 def gql(client: Client, query: str, **extra: Any) -> Any:
@@ -45,7 +59,7 @@ def assert_refused(response: Any, message: str, status: int = 400) -> None:
 
 
 def test_unknown_field_is_still_a_validation_error(world):
-    response = gql(Client(), "{ helo }")
+    response = gql(signed_in(), "{ helo }")
 
     assert response.status_code == 400
     assert response.json() == {
@@ -85,7 +99,7 @@ def test_every_specified_rule_runs_with_ours():
     ],
 )
 def test_no_error_suggests_a_field_type_or_argument(world, query, message):
-    response = gql(Client(), query)
+    response = gql(signed_in(), query)
 
     assert response.status_code == 400
     assert "data" not in response.json()
@@ -94,7 +108,7 @@ def test_no_error_suggests_a_field_type_or_argument(world, query, message):
 
 
 def test_variable_coercion_errors_carry_no_suggestion(world):
-    response = Client().post(
+    response = signed_in().post(
         "/graphql/",
         json.dumps(
             {
@@ -186,7 +200,8 @@ def call_view(query: str, schema: graphene.Schema = DEEP_SCHEMA) -> Any:
     request = RequestFactory().post(
         "/graphql/", json.dumps({"query": query}), content_type="application/json"
     )
-    request.user = AnonymousUser()
+    request.user = caller()
+    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]  # as the test client
     return HardenedGraphQLView.as_view(schema=schema)(request)
 
 
@@ -225,14 +240,14 @@ def aliased(count: int) -> str:
 
 
 def test_fifteen_aliases_are_allowed(world):
-    response = gql(Client(), aliased(15))
+    response = gql(signed_in(), aliased(15))
 
     assert response.status_code == 200
     assert len(response.json()["data"]) == 15
 
 
 def test_sixteen_aliases_are_refused(world):
-    response = gql(Client(), aliased(16))
+    response = gql(signed_in(), aliased(16))
 
     assert response.status_code == 400
     assert "data" not in response.json()
@@ -249,7 +264,7 @@ def typenames(count: int) -> str:
 
 @override_settings(GRAPHQL_MAX_TOKENS=50)
 def test_a_query_at_the_token_cap_runs(world):
-    response = gql(Client(), typenames(48))
+    response = gql(signed_in(), typenames(48))
 
     assert response.status_code == 200
 
@@ -261,7 +276,7 @@ def test_a_query_over_the_token_cap_is_refused_while_parsing(world, monkeypatch)
 
     monkeypatch.setattr(hardened, "validate", never)
 
-    response = gql(Client(), typenames(49))
+    response = gql(signed_in(), typenames(49))
 
     assert response.status_code == 400
     assert messages(response) == [
@@ -270,7 +285,7 @@ def test_a_query_over_the_token_cap_is_refused_while_parsing(world, monkeypatch)
 
 
 def test_the_default_token_cap_refuses_a_huge_query(world, settings):
-    response = gql(Client(), typenames(settings.GRAPHQL_MAX_TOKENS))
+    response = gql(signed_in(), typenames(settings.GRAPHQL_MAX_TOKENS))
 
     assert_refused(
         response,
@@ -303,13 +318,13 @@ def test_a_batch_is_refused_and_nothing_runs(world, client_for):
     ("body", "message"),
     [
         ("{not json", "The request body is not valid JSON."),
-        (b"\xff\xfe", "The request body is not valid JSON."),
+        (b"\xff\xfe", "The request body is not valid UTF-8."),
         ('"{ me { email } }"', 'The request body must be a JSON object with a "query".'),
         ("{}", "Must provide a query string."),
     ],
 )
 def test_malformed_bodies_are_a_plain_400(world, body, message):
-    response = Client().post("/graphql/", body, content_type="application/json")
+    response = signed_in().post("/graphql/", body, content_type="application/json")
 
     assert response.status_code == 400
     assert response.json() == {"errors": [{"message": message}]}
@@ -326,7 +341,7 @@ INTROSPECTION = "{ __schema { queryType { name } } }"
 )
 def test_introspection_is_refused_with_production_settings(world, query, field):
     with override_settings(GRAPHQL_INTROSPECTION=False):
-        response = gql(Client(), query)
+        response = gql(signed_in(), query)
 
     assert_refused(
         response,
@@ -336,12 +351,12 @@ def test_introspection_is_refused_with_production_settings(world, query, field):
 
 
 def test_typename_is_not_introspection(world):
-    assert gql(Client(), "{ __typename }").json() == {"data": {"__typename": "Query"}}
+    assert gql(signed_in(), "{ __typename }").json() == {"data": {"__typename": "Query"}}
 
 
 def test_introspection_is_allowed_with_local_settings(world):
     with override_settings(GRAPHQL_INTROSPECTION=True):
-        response = gql(Client(), INTROSPECTION)
+        response = gql(signed_in(), INTROSPECTION)
 
     assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
@@ -352,7 +367,7 @@ def test_introspection_is_not_counted_for_depth_so_graphiql_can_load(world):
     query = f"{{ __schema {{ types {{ fields {{ type {{ {type_ref} }} }} }} }} }}"
 
     with override_settings(GRAPHQL_INTROSPECTION=True):
-        response = gql(Client(), query)
+        response = gql(signed_in(), query)
 
     assert response.status_code == 200
     assert "errors" not in response.json()
@@ -390,7 +405,7 @@ def test_graphiql_is_on_only_in_local_settings(monkeypatch):
 
 
 def browser_get() -> Any:
-    return Client().get("/graphql/", headers={"Accept": "text/html"})
+    return signed_in().get("/graphql/", headers={"Accept": "text/html"})
 
 
 def test_graphiql_page_is_served_when_the_setting_is_on(world):
@@ -465,7 +480,9 @@ def test_a_bad_token_is_401(world, raw):
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
-    assert response.json() == {"errors": [{"message": "Invalid token."}]}
+    assert response.json() == {
+        "errors": [{"message": "Invalid token.", "extensions": {"code": "authentication_failed"}}]
+    }
 
 
 def test_an_expired_token_is_401_with_a_clear_message(world):
@@ -478,7 +495,14 @@ def test_an_expired_token_is_401_with_a_clear_message(world):
     response = gql(client, "{ me { email } }")
 
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"message": "Token has expired. Create a new token."}]}
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Token has expired. Create a new token.",
+                "extensions": {"code": "authentication_failed"},
+            }
+        ]
+    }
 
 
 def test_a_revoked_token_is_401(world):
@@ -489,7 +513,9 @@ def test_a_revoked_token_is_401(world):
     response = gql(client, "{ me { email } }")
 
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"message": "Invalid token."}]}
+    assert response.json() == {
+        "errors": [{"message": "Invalid token.", "extensions": {"code": "authentication_failed"}}]
+    }
 
 
 # --- mutations only by POST ---------------------------------------------------------
@@ -517,7 +543,7 @@ def test_a_query_sent_with_get_runs(world, client_for):
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_other_methods_are_refused(world, method):
-    response = getattr(Client(), method)("/graphql/")
+    response = getattr(signed_in(), method)("/graphql/")
 
     assert response.status_code == 405
 

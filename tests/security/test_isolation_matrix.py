@@ -32,7 +32,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from audit.models import AuditEvent
 
 from . import matrix
-from .matrix import TABLE, Row, route_of
+from .matrix import GRAPHQL_ANON, TABLE, Row, route_of
 from .principals import (
     ANONYMOUS,
     MARKER,
@@ -306,9 +306,11 @@ def _changes_recorded() -> int:
     return AuditEvent.objects.filter(action__in=_CHANGES).count()
 
 
-def _is_refusal(row: Row, actual: str) -> bool:
+def _is_refusal(row: Row, actual: str, expected: str) -> bool:
     if row.is_graphql and not actual[0].isdigit():
         return actual not in ("ok",)
+    if expected.startswith("302 ") and expected not in (matrix.LOGIN, matrix.ADMIN_LOGIN):
+        return False  # the row says this principal's form post succeeds and redirects
     return int(actual.split(" ")[0]) >= 300
 
 
@@ -349,7 +351,17 @@ def test_every_row_names_something_that_exists():
 
 def test_every_row_covers_every_principal_with_a_known_outcome():
     http = re.compile(r"^(\d{3}( (sees|hidden))?( /\S*)?|not-5xx)$")
-    graphql = {"sees", "hidden", "empty", "null", "ok", "not-found", "refused", "unauthenticated"}
+    graphql = {
+        "sees",
+        "hidden",
+        "empty",
+        "null",
+        "ok",
+        "not-found",
+        "refused",
+        "unauthenticated",
+        GRAPHQL_ANON,
+    }
     problems = []
     for key, row in TABLE.items():
         if set(row.expect) != set(PRINCIPALS):
@@ -359,6 +371,16 @@ def test_every_row_covers_every_principal_with_a_known_outcome():
             if (outcome not in graphql) if field_row else not http.match(outcome):
                 problems.append(f"{key}: {principal} -> {outcome!r}")
     assert not problems, "Malformed rows: " + "; ".join(problems)
+
+
+def test_anonymous_graphql_is_refused_for_every_field():
+    """GraphQL answers nobody who is not signed in (issue 8): every field's row says so."""
+    wrong = sorted(
+        key
+        for key, row in TABLE.items()
+        if route_of(key).startswith("graphql:") and row.expect[ANONYMOUS] != GRAPHQL_ANON
+    )
+    assert not wrong, "GraphQL rows expecting an anonymous answer: " + ", ".join(wrong)
 
 
 def test_rows_outside_tenant_data_say_why_and_only_they_are_wildcards():
@@ -402,7 +424,7 @@ def test_isolation(matrix_world: MatrixWorld, db: None, case: Case) -> None:
         actual = describe_http(response)
         ok = http_matches(expected, actual)
     wrote = _changes_recorded() - before
-    if ok and _is_refusal(row, actual) and wrote:
+    if ok and _is_refusal(row, actual, expected) and wrote:
         actual, ok = f"{actual}, but {wrote} change(s) were recorded", False
     matrix.REPORT.record(case.id, expected, actual, ok)
     assert ok, f"{case.target} as {case.principal}: expected {expected!r}, got {actual!r}"

@@ -88,6 +88,21 @@ def test_worker_and_beat(services):
     assert "--scheduler django_celery_beat.schedulers:DatabaseScheduler" in beat
 
 
+def _seconds(duration: str) -> int:
+    """Compose durations as used here: "300s", "5m", "5m30s"."""
+    parts = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", duration)
+    assert parts and duration, f"unreadable duration {duration!r}"
+    return int(parts[1] or 0) * 60 + int(parts[2] or 0)
+
+
+def test_worker_stop_grace_period_lets_running_tasks_finish(services, settings):
+    """Compose's default is 10 s: a deploy would SIGKILL every running scan, leaving
+    it to the broker's visibility timeout."""
+    grace = _seconds(services["worker"]["stop_grace_period"])
+    assert grace >= settings.CELERY_TASK_SOFT_TIME_LIMIT
+    assert grace >= settings.CELERY_TASK_TIME_LIMIT
+
+
 def test_named_volumes_are_declared(compose, services):
     used = {
         volume.split(":")[0]

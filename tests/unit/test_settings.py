@@ -24,6 +24,8 @@ _READ_BY_SETTINGS = (
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
     "DEMO_MODE",
+    "CACHE_URL",
+    "REDIS_URL",
 )
 
 
@@ -40,6 +42,7 @@ def _production_env() -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="example.org",
         DATABASE_URL="sqlite:////tmp/x.sqlite3",
+        CACHE_URL="redis://127.0.0.1:6379/14",
     )
 
 
@@ -139,3 +142,44 @@ def test_test_settings_run_tasks_inline_unless_told_otherwise():
 
     assert inline == {"CELERY_TASK_ALWAYS_EAGER": True}
     assert worker == {"CELERY_TASK_ALWAYS_EAGER": False}
+
+
+def test_the_cache_is_redis_when_a_cache_url_is_set_and_memory_otherwise():
+    local = {"DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    shared = _settings(_env(**local, CACHE_URL="redis://127.0.0.1:6379/14"), "CACHES")
+    by_redis_url = _settings(_env(**local, REDIS_URL="redis://127.0.0.1:6379/13"), "CACHES")
+    alone = _settings(_env(**local), "CACHES")
+
+    assert shared["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/14"
+    assert by_redis_url["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/13"
+    assert alone["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_production_without_a_shared_cache_fails_the_deploy_check():
+    """Rate limits counted per process would let each worker allow the full rate."""
+    env = _production_env()
+    del env["CACHE_URL"]
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode != 0
+    assert "django_ratelimit.E003" in done.stderr + done.stdout
+
+
+def test_drf_and_the_rate_limiter_read_the_same_rates():
+    values = _settings(_production_env(), "RATE_LIMITS", "REST_FRAMEWORK", "RATELIMIT_IP_META_KEY")
+
+    throttle_rates = values["REST_FRAMEWORK"]["DEFAULT_THROTTLE_RATES"]
+    assert throttle_rates == {"anon": "60/min", "user": "600/min"}
+    assert values["RATE_LIMITS"]["anon"] == throttle_rates["anon"]
+    assert values["RATE_LIMITS"]["user"] == throttle_rates["user"]
+    assert values["REST_FRAMEWORK"]["NUM_PROXIES"] == 0
+    assert values["RATELIMIT_IP_META_KEY"] == "core.ratelimit.client_address"

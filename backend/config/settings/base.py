@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "graphene_django",
     "guardian",
     "axes",
+    "django_ratelimit",
     "csp",
     "django_celery_beat",
     "django_celery_results",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "reviews",
     "evidence",
     "findings",
+    "budgets",
     "perf",
     "web",
 ]
@@ -55,11 +57,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
+    # After authentication: a stored answer belongs to one user.
+    "core.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -147,6 +152,9 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@peer-review.invalid")
+# Seconds before an unreachable mail server counts as a failed send (core.outbox
+# retries it later); without it one send may hang for minutes, holding its row.
+EMAIL_TIMEOUT = 10
 # Where the service is reached from outside, for the links in emails (no trailing slash).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -155,12 +163,51 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_MONKEY_PATCH_USER = False
 
+# The shared cache: DRF's throttles and django-ratelimit count here, so a limit holds
+# across workers and machines. Redis (Django's own backend) when CACHE_URL or
+# REDIS_URL is set, as production and CI do; otherwise one process's memory (make run).
+# Give the cache its own Redis database: tests clear it, which must not drop queued tasks.
+CACHE_URL = env("CACHE_URL", default=env("REDIS_URL", default=""))
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "peer-review",
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Rates per window ("60/min" is read alike by DRF and django-ratelimit). anon: per
+# address, requests with no signed-in user or token; user: per user. The sign-in form
+# counts its posts per address and per email address tried (django-axes locks an
+# account after AXES_FAILURE_LIMIT failures on top of this).
+RATE_LIMITS = {
+    "anon": env("RATE_LIMIT_ANON", default="60/min"),
+    "user": env("RATE_LIMIT_USER", default="600/min"),
+    "sign_in_address": env("RATE_LIMIT_SIGN_IN_ADDRESS", default="20/min"),
+    "sign_in_account": env("RATE_LIMIT_SIGN_IN_ACCOUNT", default="10/min"),
+}
+# How many proxies (load balancers) in front of the app append to X-Forwarded-For;
+# 0: the caller is REMOTE_ADDR. Both DRF and django-ratelimit read it.
+RATELIMIT_TRUSTED_PROXIES = env.int("RATELIMIT_TRUSTED_PROXIES", default=0)
+RATELIMIT_IP_META_KEY = "core.ratelimit.client_address"
+# django-ratelimit lists only django-redis as supported; Django's own RedisCache
+# increments atomically too (INCR), which is what the check is about.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -170,7 +217,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": RATE_LIMITS["anon"], "user": RATE_LIMITS["user"]},
+    # DRF finds the caller's address as core.ratelimit.client_address does.
+    "NUM_PROXIES": RATELIMIT_TRUSTED_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -179,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     "objects answer 404, exactly like missing ones.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every operation: signed-in callers only, unless API_SCHEMA_PUBLIC.
+    "SERVE_PERMISSIONS": ["core.api.SchemaAccess"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from this server's own static files: the CSP allows no other origin.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -195,6 +246,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Whether anonymous callers may read /api/schema/ and /api/docs/ (core.api.SchemaAccess).
+API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=False)
+
 GRAPHENE = {
     "SCHEMA": "config.schema.schema",
     "ATOMIC_MUTATIONS": True,
@@ -204,6 +258,11 @@ GRAPHENE = {
 GRAPHQL_MAX_DEPTH = 8
 GRAPHQL_MAX_ALIASES = 15
 GRAPHQL_MAX_TOKENS = 2000
+# Counted after parsing, before validation (whose cost grows with the square of the
+# fields in one selection set): 200 is several times the largest query the pages make.
+GRAPHQL_MAX_SELECTIONS = 200
+# Refused before the body is read or parsed (a mutation's longest text is 20,000 characters).
+GRAPHQL_MAX_BODY_BYTES = 256 * 1024
 GRAPHQL_INTROSPECTION = False
 GRAPHQL_GRAPHIQL = False
 
@@ -231,12 +290,46 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_TASK_SOFT_TIME_LIMIT = 300
-CELERY_TASK_TIME_LIMIT = 360
+# The longest any task may run (core.tasks sets these on every project task; a task
+# may lower them, never raise them: tests/unit/test_tasks.py checks).
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# With acks_late, Redis hands a message to another worker when it has not been
+# acknowledged within the visibility timeout: a worker that died is recovered after
+# that long. Just above the longest hard time limit, so a task still running is
+# never handed out twice (kombu's default is an hour).
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    "socket_connect_timeout": 5,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# /health/outbox/ answers 503 when a message has waited longer than this to leave.
+OUTBOX_ALARM_SECONDS = env.int("OUTBOX_ALARM_SECONDS", default=300)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # The outbox's guarantee (the relay after each commit is best effort).
+    "relay-outbox": {
+        "task": "core.tasks.relay_outbox",
+        "schedule": 30,
+        "options": {"expires": 25},
+    },
+    "purge-sent-outbox": {
+        "task": "core.tasks.purge_sent_outbox",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
+    "purge-idempotency-keys": {
+        "task": "core.tasks.purge_idempotency_keys",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
+    # Items left "scanning" whose scan the broker lost (docs/operations.md).
+    "requeue-stuck-scans": {
+        "task": "evidence.tasks.requeue_stuck_scans",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
     "phase-reminders": {"task": "reviews.tasks.send_phase_reminders", "schedule": 60 * 60},
     "action-reminders": {"task": "findings.tasks.send_action_reminders", "schedule": 60 * 60},
     "review-team-access": {"task": "reviews.tasks.sync_review_team_access", "schedule": 15 * 60},

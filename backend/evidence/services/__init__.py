@@ -1,6 +1,12 @@
 """Writes for the evidence library, one module per sub-domain."""
 
-from .items import evidence_add, evidence_delete, evidence_update, review_evidence_add
+from .items import (
+    evidence_add,
+    evidence_delete,
+    evidence_update,
+    review_evidence_add,
+    stuck_scans_requeue,
+)
 from .reading import Download, evidence_download, evidence_listed, evidence_viewed
 from .requests import document_request_create, document_request_withdraw
 from .restricted import evidence_restrict_grant, evidence_restrict_revoke
@@ -22,4 +28,5 @@ __all__ = [
     "evidence_update",
     "evidence_viewed",
     "review_evidence_add",
+    "stuck_scans_requeue",
 ]

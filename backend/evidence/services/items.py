@@ -16,6 +16,7 @@ Who may do what:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.storage import Storage
@@ -24,6 +25,7 @@ from django.db.models import FileField
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from core import outbox
 from core.errors import Conflict, DomainError, PermissionDenied
 from reviews.models import Review, ReviewArea
 from tenancy import access
@@ -65,7 +67,8 @@ def _checked(upload: Any, errors: dict[str, list[str]]) -> CheckedUpload | None:
 
 def _save_file(item: EvidenceItem, checked: CheckedUpload) -> None:
     """Store the checked file under its server-generated name, mark the item as
-    scanning and queue the scan for after commit. If saving the row fails the stored
+    scanning and write its scan to the outbox (sent after commit; a broker outage
+    delays the scan, it never loses it). If saving the row fails the stored
     file is removed again. (A caller's outer transaction rolling back later would
     leave the file behind, unreferenced: Django has no on-rollback hook.)"""
     from .. import tasks  # the tasks module imports these services
@@ -94,7 +97,39 @@ def _save_file(item: EvidenceItem, checked: CheckedUpload) -> None:
     except BaseException:
         storage.delete(stored)
         raise
-    tasks.scan_evidence_file.delay_on_commit(item.pk)
+    outbox.enqueue_task(tasks.scan_evidence_file, item.pk)
+
+
+# Longer than the broker takes to hand a dead worker's scan to another (its
+# visibility timeout, 6 minutes) plus a scan: what is still "scanning" after this
+# was lost on the way (a broker that dropped its queue, say).
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def stuck_scans_requeue(*, now: datetime | None = None) -> int:
+    """Queue the scan again, through the outbox, of every item still "scanning" more
+    than STUCK_AFTER after it was added whose scan is not already on its way (a
+    pending outbox row, or one sent within STUCK_AFTER). Returns how many.
+    Idempotent: the scan task skips an item that is no longer scanning."""
+    from .. import tasks  # the tasks module imports these services
+
+    now = now or timezone.now()
+    since = now - STUCK_AFTER
+    in_flight = outbox.keys_in_flight(f"{tasks.scan_evidence_file.name}:", since=since)
+    stuck = (
+        EvidenceItem.objects.filter(
+            scan_status=EvidenceItem.ScanStatus.SCANNING, added_at__lt=since
+        )
+        .exclude(file="")
+        .values_list("pk", flat=True)
+    )
+    requeued = 0
+    with transaction.atomic():
+        for item_id in stuck:
+            if outbox.task_key(tasks.scan_evidence_file.name, [item_id]) not in in_flight:
+                outbox.enqueue_task(tasks.scan_evidence_file, item_id)
+                requeued += 1
+    return requeued
 
 
 def _create(

@@ -4,7 +4,7 @@ docs/adr/0007-upload-checks-and-scanner.md).
 
     checked = check_upload(uploaded)          # or ValidationFailed on "file"
     storage.save(storage_name(checked), checked.file)
-    tasks.scan_evidence_file.delay_on_commit(item.pk)   # scanning -> ready / failed
+    outbox.enqueue_task(tasks.scan_evidence_file, item.pk)  # scanning -> ready / failed
 """
 
 from .checks import (

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('evidence', '0001_evidence_library'),
         ('findings', '0002_theme_vocabulary'),
-        ('reviews', '0002_progress_review_phase'),
+        ('reviews', '0003_progress_review_phase'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,6 +1,12 @@
 """Writes for exchanges and reviews, one module per sub-domain."""
 
 from .exchanges import exchange_answer, exchange_propose, exchange_withdraw
+from .invitations import (
+    invitation_accept,
+    team_invitation_create,
+    team_invitation_resend,
+    team_invitation_revoke,
+)
 from .lifecycle import STEPS, next_statuses, review_transition
 from .scope import scope_confirm, scope_set
 from .team import (
@@ -18,6 +24,7 @@ __all__ = [
     "exchange_answer",
     "exchange_propose",
     "exchange_withdraw",
+    "invitation_accept",
     "next_statuses",
     "phases_reschedule",
     "reminders_send",
@@ -25,6 +32,9 @@ __all__ = [
     "scope_confirm",
     "scope_set",
     "team_access_sync",
+    "team_invitation_create",
+    "team_invitation_resend",
+    "team_invitation_revoke",
     "team_member_add",
     "team_member_declare",
     "team_member_mitigate",

@@ -153,11 +153,16 @@ def _review_for_team_change(actor: Actor, review_id: object) -> Review:
         review,
         f"Only a lead of {review.reviewing_partnership.name} can change its review team.",
     )
+    team_require_open(review)
+    return review
+
+
+def team_require_open(review: Review) -> None:
+    """The team is fixed once the review is published."""
     if review.status in _TEAM_FROZEN:
         raise Conflict(
             f"The team cannot change once the review is {review.get_status_display().lower()}."
         )
-    return review
 
 
 def team_member_add(
@@ -179,29 +184,8 @@ def team_member_add(
         if errors:
             raise ValidationFailed("The team member could not be added.", field_errors=errors)
         assert user is not None
-        conflict = (
-            review.reviewed_partnership.statutory_partners.filter(pk=user.employer_id).first()
-            if user.employer_id
-            else None
-        )
-        member = TeamMember.objects.create(
-            review=review,
-            user=user,
-            team_role=team_role,
-            added_by_id=actor.user_id,
-            conflicting_organisation=conflict,
-        )
-        audit.record(
-            actor=actor,
-            action="create",
-            obj=member,
-            owning_partnership_id=review.reviewed_partnership_id,
-            detail={
-                "review": review.pk,
-                "user": user.pk,
-                "team_role": team_role,
-                "conflict_organisation": conflict.pk if conflict else None,
-            },
+        member = team_member_create(
+            actor=actor, review=review, user=user, team_role=team_role, added_by_id=actor.user_id
         )
         team_access_sync(review=review, actor=actor)
         notifications.send_on_commit(
@@ -212,6 +196,39 @@ def team_member_add(
             f"{member.get_team_role_display().lower()}.\n\nSign in to declare any conflicts of "
             "interest. You will get access to shared evidence when fieldwork starts.",
         )
+    return member
+
+
+def team_member_create(
+    *, actor: Actor | None, review: Review, user: User, team_role: str, added_by_id: int | None
+) -> TeamMember:
+    """Put a user on the team (the caller has checked who may, and that they may join),
+    flagging an employee of one of the reviewed partnership's statutory partners. The
+    caller syncs access afterwards."""
+    conflict = (
+        review.reviewed_partnership.statutory_partners.filter(pk=user.employer_id).first()
+        if user.employer_id
+        else None
+    )
+    member = TeamMember.objects.create(
+        review=review,
+        user=user,
+        team_role=team_role,
+        added_by_id=added_by_id,
+        conflicting_organisation=conflict,
+    )
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=member,
+        owning_partnership_id=review.reviewed_partnership_id,
+        detail={
+            "review": review.pk,
+            "user": user.pk,
+            "team_role": team_role,
+            "conflict_organisation": conflict.pk if conflict else None,
+        },
+    )
     return member
 
 

@@ -180,8 +180,10 @@ def _reminder_recipients(review: Review) -> list[str]:
 
 def reminders_send(*, now: datetime | None = None) -> int:
     """Email reminders 7 days and 1 day before each open phase ends. Each is sent
-    once: the reminder row's unique key is claimed before the email is queued, so a
-    rerun (or two workers at once) sends nothing twice. Returns how many were sent."""
+    once: the reminder row's unique key is claimed in the same transaction that
+    writes its emails to the outbox, so a rerun (or two workers at once) queues
+    nothing twice, and mail being down leaves them pending in the outbox until it is
+    back (core.outbox), never lost. Returns how many reminders were queued."""
     today = local_today(now or timezone.now())
     targets = {today + timedelta(days=n): n for n in REMINDER_DAYS}
     phases = (

@@ -7,12 +7,13 @@ from tenancy import demo
 
 class Command(BaseCommand):
     help = (
-        "Create or update the demo alliance, partnerships, sign-ins, reviews and evidence "
-        "(idempotent). Refused unless DEMO_MODE is on."
+        "Create or update the demo alliance, partnerships, sign-ins, reviews, evidence and "
+        "budgets (idempotent). Refused unless DEMO_MODE is on."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Imported here: tenancy is the base app and imports no domain app at module level.
+        from budgets.demo import demo_seed_budgets
         from evidence.demo import demo_seed_evidence
         from findings.demo import demo_seed_findings
         from reviews.demo import demo_seed_reviews
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         reviews = demo_seed_reviews()
         evidence = demo_seed_evidence()
         findings = demo_seed_findings()
+        budgets = demo_seed_budgets()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {summary.partnerships} partnerships, "
@@ -31,6 +33,8 @@ class Command(BaseCommand):
                 f"{reviews.exchanges} exchanges, {reviews.reviews} reviews, "
                 f"{evidence.items} evidence items ({evidence.shares} shared, "
                 f"{evidence.requests} document requests), {findings.findings} findings, "
-                f"{findings.criteria} success criteria, {findings.recommendations} next steps."
+                f"{findings.criteria} success criteria, {findings.recommendations} next steps, "
+                f"{budgets.budgets} budgets (illustrative but for the police payments of "
+                "2022/23)."
             )
         )
