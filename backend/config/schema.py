@@ -7,6 +7,8 @@ from budgets.schema import Mutation as BudgetsMutation
 from budgets.schema import Query as BudgetsQuery
 from evidence.schema import Mutation as EvidenceMutation
 from evidence.schema import Query as EvidenceQuery
+from findings.schema import Mutation as FindingsMutation
+from findings.schema import Query as FindingsQuery
 from handbooks.schema import Mutation as HandbooksMutation
 from handbooks.schema import Query as HandbooksQuery
 from reviews.schema import Mutation as ReviewsMutation
@@ -21,6 +23,7 @@ class Query(
     HandbooksQuery,
     ReviewsQuery,
     EvidenceQuery,
+    FindingsQuery,
     BudgetsQuery,
     SurveysQuery,
     graphene.ObjectType,
@@ -33,6 +36,7 @@ class Mutation(
     HandbooksMutation,
     ReviewsMutation,
     EvidenceMutation,
+    FindingsMutation,
     BudgetsMutation,
     SurveysMutation,
     graphene.ObjectType,

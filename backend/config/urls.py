@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("handbooks.api_urls")),
     path("", include("reviews.api_urls")),
     path("", include("evidence.api_urls")),
+    path("", include("findings.api_urls")),
     path("", include("budgets.api_urls")),
     path("", include("surveys.api_urls")),
 ]
@@ -35,6 +36,8 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     # evidence/... and a review's evidence, requests and coverage (reviews/<id>/...).
     path("", include("evidence.urls")),
+    # A review's findings, moderation and publication (reviews/<id>/...).
+    path("", include("findings.urls")),
     path("budgets/", include("budgets.urls")),
     path("", include("surveys.urls")),
     path("admin/", admin.site.urls),

@@ -92,6 +92,14 @@ class HandbookVersion(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Triangulation: a finding is proposed for moderation only when evidence of at
+    # least this many different kinds supports it.
+    triangulation_kinds = models.PositiveSmallIntegerField(
+        default=2, help_text="Different kinds of evidence a finding needs before moderation."
+    )
+    # Whether the reviewed partnership's leads check agreed findings for factual
+    # accuracy (comment only) before they are published.
+    factual_accuracy_check = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["handbook_id", "number"]

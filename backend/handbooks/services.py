@@ -113,6 +113,8 @@ def handbook_copy(*, actor: Actor, version_id: object, partnership_slug: str) ->
             handbook=handbook,
             number=1,
             methodology=source.methodology,
+            triangulation_kinds=source.triangulation_kinds,
+            factual_accuracy_check=source.factual_accuracy_check,
             based_on=source,
             change_note=f"Copied from {source}",
         )
@@ -139,6 +141,9 @@ def version_start_next(*, actor: Actor, handbook_id: object) -> HandbookVersion:
             handbook=handbook,
             number=(latest.number + 1) if latest else 1,
             methodology=latest.methodology if latest else "",
+            # The method's rules for findings carry over with its content.
+            triangulation_kinds=latest.triangulation_kinds if latest else 2,
+            factual_accuracy_check=latest.factual_accuracy_check if latest else False,
             based_on=latest,
         )
         if latest is not None:

@@ -194,6 +194,8 @@ class Phase(models.Model):
         FIELDWORK = "fieldwork", "Undertake review"
         MODERATION = "moderation", "Moderation"
         REPORT_BACK = "report_back", "Report back"
+        # Added at publication, about ten months on: success criteria are assessed again.
+        PROGRESS_REVIEW = "progress_review", "Progress review"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="phases")
     kind = models.CharField(max_length=15, choices=Kind.choices)

@@ -253,6 +253,46 @@ _REVIEW_ROLES_BOTH_SIDES = {
     "reschedule": LEADS,
 }
 
+_ReviewedSide = tuple[Mapping[str, frozenset[Role]], Q | None]
+
+
+def _findings_rules(
+    prefix: str, team_perms: frozenset[str], reviewed: tuple[_ReviewedSide, ...]
+) -> RoleMap:
+    """A finding, or a row hanging off one at `prefix` ("finding__"): the review team
+    while its window is open (they write findings during fieldwork and moderation,
+    as they take notes); the reviewing partnership's leads, who run the review, read
+    them. `reviewed` lists the reviewed partnership's sides, as (roles, when)."""
+    return RoleMap(
+        partnership_path=f"{prefix}review__reviewing_partnership_id",
+        roles={"view": LEADS},
+        team_group_path=f"{prefix}review__team_group_id",
+        team_perms=team_perms,
+        team_needs_window=True,
+        other_sides=tuple(
+            Side(f"{prefix}review__reviewed_partnership_id", roles, when=when)
+            for roles, when in reviewed
+        ),
+    )
+
+
+def _finding_sides(prefix: str = "") -> tuple[_ReviewedSide, ...]:
+    """The reviewed partnership's leads: published findings (and what hangs off
+    them); and agreed ones, with the right to comment, while the review is reporting
+    under a handbook that asks for a factual-accuracy check. Nothing else, ever."""
+    accuracy_check = Q(
+        **{
+            f"{prefix}status": "agreed",
+            f"{prefix}review__status": "reporting",
+            f"{prefix}review__handbook_version__factual_accuracy_check": True,
+        }
+    )
+    return (
+        ({"view": LEADS}, Q(**{f"{prefix}status": "published"})),
+        ({"view": LEADS, "comment": LEADS}, accuracy_check),
+    )
+
+
 # The whole permission model of the product, one line per tenant table.
 # Keys are "app_label.ModelName" so this module imports no other app.
 ROLE_MAPS: dict[str, RoleMap] = {
@@ -330,6 +370,54 @@ ROLE_MAPS: dict[str, RoleMap] = {
         team_group_path="review__team_group_id",
         team_perms=frozenset({"view", "withdraw"}),
         team_needs_window=True,
+    ),
+    "findings.Finding": _findings_rules(
+        "", frozenset({"view", "change", "moderate"}), _finding_sides()
+    ),
+    "findings.Quote": _findings_rules(
+        "finding__", frozenset({"view", "change"}), _finding_sides("finding__")
+    ),
+    "findings.FindingComment": _findings_rules(
+        # The reviewed partnership's leads read the comments they made during the
+        # check, from then on.
+        "finding__",
+        frozenset({"view"}),
+        (({"view": LEADS}, Q(finding__review__status__in=("reporting", "published", "closed"))),),
+    ),
+    # Moderation records are the team's working papers: never the reviewed
+    # partnership's. Its side is named with no permission, so that the rows are
+    # known as the review's (the canary seeds them as the reviewed partnership's).
+    "findings.ModerationMeeting": _findings_rules("", frozenset({"view", "change"}), (({}, None),)),
+    "findings.ModerationDecision": _findings_rules("meeting__", frozenset({"view"}), (({}, None),)),
+    # Success criteria are the reviewed partnership's own statements: every member
+    # reads them, its managers write and self-assess; the team reads them (window
+    # open), as do the reviewing partnership's leads.
+    "findings.SuccessCriterion": RoleMap(
+        partnership_path="review__reviewed_partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS},
+        other_sides=(Side("review__reviewing_partnership_id", {"view": LEADS}),),
+        team_group_path="review__team_group_id",
+        team_perms=frozenset({"view"}),
+        team_needs_window=True,
+    ),
+    # The reviewers' assessment and recommendations follow the findings: the team's
+    # until the review is published, then the reviewed partnership's leads read them
+    # (and answer the recommendations).
+    "findings.CriterionAssessment": _findings_rules(
+        "criterion__",
+        frozenset({"view", "change"}),
+        (({"view": LEADS}, Q(criterion__review__status__in=("published", "closed"))),),
+    ),
+    "findings.Recommendation": _findings_rules(
+        "",
+        frozenset({"view", "change"}),
+        (({"view": LEADS, "respond": LEADS}, Q(review__status__in=("published", "closed"))),),
+    ),
+    # Actions are the reviewed partnership's own work.
+    "findings.Action": RoleMap(
+        partnership_path="recommendation__review__reviewed_partnership_id",
+        roles={"view": ALL_ROLES, "change": MANAGERS},
+        other_sides=(Side("recommendation__review__reviewing_partnership_id", {"view": LEADS}),),
     ),
     "budgets.Budget": RoleMap(
         # A partnership's own money: every member reads it, its leads and business

@@ -104,6 +104,15 @@ PLAN: dict[str, Gate] = {
     "evidence.EvidenceItem": Gate("evidence.EvidenceItem"),
     "evidence.EvidenceShare": Gate("evidence.EvidenceItem", "item"),
     "evidence.DocumentRequest": Gate("evidence.DocumentRequest"),
+    "findings.Finding": Gate("findings.Finding"),
+    "findings.Quote": Gate("findings.Quote"),
+    "findings.FindingComment": Gate("findings.FindingComment"),
+    "findings.ModerationMeeting": Gate("findings.ModerationMeeting"),
+    "findings.ModerationDecision": Gate("findings.ModerationDecision"),
+    "findings.SuccessCriterion": Gate("findings.SuccessCriterion"),
+    "findings.CriterionAssessment": Gate("findings.CriterionAssessment"),
+    "findings.Recommendation": Gate("findings.Recommendation"),
+    "findings.Action": Gate("findings.Action"),
     "budgets.Budget": Gate("budgets.Budget"),
     "budgets.Contribution": Gate("budgets.Budget", "budget"),
     "budgets.OtherIncome": Gate("budgets.Budget", "budget"),
@@ -137,6 +146,10 @@ NOT_TENANT: dict[str, str] = {
     "tenancy.Organisation": (
         "a statutory partner (police, council, health) that serves several partnerships: "
         "a shared directory"
+    ),
+    "findings.ThemeTag": (
+        "the controlled vocabulary of themes shared by every partnership, loaded by a data "
+        "migration so that benchmarks count the same codes everywhere"
     ),
     "core.OutboxMessage": (
         "messages waiting to leave (tasks, emails): no route or GraphQL field reads them; "
@@ -345,7 +358,67 @@ def who_may_see(label: str, pk: int, world: MatrixWorld) -> frozenset[str]:
         survey = Survey.objects.get(pk=pk)
         assert survey.partnership_id == world.owner.pk
         return owners | team if survey.review_id == world.review.pk else owners
+    if label.startswith("findings."):
+        return _findings_readers(label, pk, world, team)
     raise KeyError(f"{label}: say in canary.who_may_see who may see its rows")
+
+
+def _findings_readers(
+    label: str, pk: int, world: MatrixWorld, team: frozenset[str]
+) -> frozenset[str]:
+    """Findings and what hangs off them: the review team (window open) and the
+    reviewing partnership's lead, who runs the review; the reviewed partnership's
+    lead only for a published finding (or an agreed one during a factual-accuracy
+    check while the review is reporting). Moderation records: never the reviewed
+    partnership."""
+    from findings.models import (
+        Finding,
+        FindingComment,
+        ModerationDecision,
+        ModerationMeeting,
+        Quote,
+    )
+
+    from .principals import OWNER_LEAD, REVIEWING_LEAD
+
+    runs = team | {REVIEWING_LEAD}
+    published = world.review.status in ("published", "closed")
+    if label == "findings.SuccessCriterion":
+        # The partnership's own statements: all its members, the team, Bolton's lead.
+        return frozenset(GROUPS["owners"]) | runs
+    if label == "findings.Action":
+        return frozenset(GROUPS["owners"]) | {REVIEWING_LEAD}
+    if label in ("findings.CriterionAssessment", "findings.Recommendation"):
+        return runs | {OWNER_LEAD} if published else runs
+    if label in ("findings.ModerationMeeting", "findings.ModerationDecision"):
+        row = (
+            ModerationMeeting.objects.get(pk=pk)
+            if label == "findings.ModerationMeeting"
+            else ModerationDecision.objects.get(pk=pk).meeting
+        )
+        assert row.review_id == world.review.pk
+        return runs
+    if label == "findings.FindingComment":
+        finding = FindingComment.objects.get(pk=pk).finding
+        review_status = finding.review.status
+        return (
+            runs | {OWNER_LEAD} if review_status in ("reporting", "published", "closed") else runs
+        )
+    finding = (
+        Finding.objects.get(pk=pk)
+        if label == "findings.Finding"
+        else Quote.objects.get(pk=pk).finding
+    )
+    assert finding.review_id == world.review.pk
+    review = finding.review
+    checking = (
+        finding.status == "agreed"
+        and review.status == "reporting"
+        and review.handbook_version.factual_accuracy_check
+    )
+    if finding.status == "published" or checking:
+        return runs | {OWNER_LEAD}
+    return runs
 
 
 # --- leaks known and not yet fixed --------------------------------------------------------

@@ -131,6 +131,22 @@ def graphql_write(**overrides: str) -> dict[str, str]:
 REVIEW_VIEWERS = {"owners": "200 sees", "reviewing": "200 sees", "reviewer_window_open": "200 sees"}
 # Reviewers who can see the review but are refused a change (403 with the reason).
 REVIEW_REFUSED = {"owners": "403", "reviewing": "403", "reviewer_window_open": "403"}
+# A review's team-only findings forms: the team (window open) decides per row;
+# Bolton's lead, who runs the review but is not on the team, is told why (403);
+# everyone else, the reviewed partnership included, gets the 404 of a missing object.
+FINDINGS_TEAM_ONLY = {"owners": "404", "reviewing_partnership_lead": "403"}
+# Who reads a review's findings before publication: the team and Bolton's lead; the
+# review's other viewers get an empty list (nothing of Salford's but the caption).
+FINDINGS_READERS = {
+    "owners": "200 hidden",
+    "reviewing_partnership_member": "200 hidden",
+    "reviewing_partnership_lead": "200 sees",
+    "reviewer_window_open": "200 sees",
+}
+# Findings mutations: the team (window open) and Bolton's lead reach the finding and
+# are refused for a reason (a guard, the role, the input); everyone else, the
+# reviewed partnership included, gets "Not found.".
+FINDINGS_TEAM_WRITE = {"reviewer_window_open": "refused", "reviewing_partnership_lead": "refused"}
 EXCHANGE_PARTIES = {"owners": "200 sees", "reviewing": "200 sees"}
 
 
@@ -757,6 +773,262 @@ TABLE: dict[str, Row] = {
         kwargs={"review_id": "{w.review.pk}"},
         missing={"review_id": "999999"},
     ),
+    # Findings pages: the team's draft finding on the review of Salford. Before
+    # publication only the team (window open) and Bolton's lead, who runs the review,
+    # see it; team-only forms answer 404 to everyone else, Bolton's lead a 403 -------
+    "findings:overview": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:area": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}", "area_id": "{w.finding.area_id}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:add": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "area_id": "{w.finding.area_id}"},
+    ),
+    "findings:add POST": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}", "area_id": "{w.finding.area_id}"},
+        data={},
+    ),
+    "findings:edit": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+        missing={"finding_id": "999999"},
+    ),
+    "findings:edit POST": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+        data={},
+    ),
+    "findings:propose": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:propose POST": Row(
+        # The matrix's finding has evidence of one kind: not triangulated (400).
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:delete": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:quote-add": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:quote-add POST": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+        data={},
+    ),
+    "findings:correct": Row(
+        # Only a published finding is corrected: the draft is refused (409) to the team
+        # and Bolton's lead, who may correct once it is published.
+        owner_page(owners="404", reviewer_window_open="409", reviewing_partnership_lead="409"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:comment": Row(
+        # Only the reviewed partnership's lead, during a factual-accuracy check.
+        owner_page(owners="404"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:moderation": Row(
+        owner_page(
+            owners="404", reviewer_window_open="200 sees", reviewing_partnership_lead="200 sees"
+        ),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:moderation POST": Row(
+        # Moderation opens with the moderation stage; the review is in fieldwork.
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="409"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={},
+    ),
+    "findings:moderate": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="409"),
+        kwargs={"review_id": "{w.review.pk}", "finding_id": "{w.finding.pk}"},
+    ),
+    "findings:publication": Row(
+        owner_page(
+            owners="404", reviewer_window_open="200 sees", reviewing_partnership_lead="200 sees"
+        ),
+        kwargs={"review_id": "{w.review.pk}"},
+    ),
+    "findings:publication POST": Row(
+        # Only Bolton's lead publishes, from the reporting stage (409 in fieldwork).
+        owner_page(owners="404", reviewer_window_open="403", reviewing_partnership_lead="409"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"confirm": "on"},
+    ),
+    # Success criteria and next steps: Salford's criterion, the team's recommendation and
+    # an action of Salford's --------------------------------------------------------------
+    "findings:criteria": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:criteria POST": Row(
+        # Salford's managers state criteria (nothing typed: 400); everyone else who
+        # sees the review is told only they may.
+        owner_page(**REVIEW_REFUSED, owner_managers="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={},
+    ),
+    "findings:criterion-self": Row(
+        owner_page(
+            owner_managers="200 sees",
+            owner_member="403",
+            reviewer_window_open="403",
+            reviewing_partnership_lead="403",
+        ),
+        kwargs={"review_id": "{w.review.pk}", "criterion_id": "{w.criterion.pk}"},
+        missing={"criterion_id": "999999"},
+    ),
+    "findings:criterion-assess": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="200 sees"),
+        kwargs={"review_id": "{w.review.pk}", "criterion_id": "{w.criterion.pk}"},
+    ),
+    "findings:next-steps": Row(
+        owner_page(**REVIEW_VIEWERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings:next-steps POST": Row(
+        owner_page(**FINDINGS_TEAM_ONLY, reviewer_window_open="400 sees"),
+        method="POST",
+        kwargs={"review_id": "{w.review.pk}"},
+        data={},
+    ),
+    "findings:respond": Row(
+        # Only Salford's lead, once the review is published.
+        owner_page(owners="404"),
+        kwargs={"review_id": "{w.review.pk}", "recommendation_id": "{w.recommendation.pk}"},
+    ),
+    "findings:action-add": Row(
+        owner_page(owners="404"),
+        kwargs={"review_id": "{w.review.pk}", "recommendation_id": "{w.recommendation.pk}"},
+    ),
+    "findings:action-status": Row(
+        owner_page(owner_member="404"),
+        kwargs={"review_id": "{w.review.pk}", "action_id": "{w.action.pk}"},
+        missing={"action_id": "999999"},
+    ),
+    # Findings API: the same rules as the pages -----------------------------------------
+    "findings-api:theme-tags": Row(
+        outcomes("200", anonymous=API_ANON),
+        tenant_data=False,
+        reason="The theme vocabulary every partnership shares (a data migration loads it).",
+    ),
+    "findings-api:finding-list": Row(
+        owner_api(**FINDINGS_READERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings-api:finding-list POST": Row(
+        owner_api(**FINDINGS_TEAM_ONLY, reviewer_window_open="400"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"area": "{w.finding.area_id}", "kind": "strength", "text": ""},
+    ),
+    "findings-api:criteria": Row(
+        # Salford's own statements: all its members, the team and Bolton's lead.
+        owner_api(
+            reviewing_partnership_member="200 hidden",
+            reviewing_partnership_lead="200 sees",
+            reviewer_window_open="200 sees",
+        ),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings-api:next-steps": Row(
+        owner_api(**FINDINGS_READERS),
+        kwargs={"review_id": "{w.review.pk}"},
+        missing={"review_id": "999999"},
+    ),
+    "findings-api:finding-detail": Row(
+        owner_api(
+            owners="404", reviewer_window_open="200 sees", reviewing_partnership_lead="200 sees"
+        ),
+        kwargs={"finding_id": "{w.finding.pk}"},
+        missing={"finding_id": "999999"},
+    ),
+    "findings-api:finding-detail PATCH": Row(
+        # A stale version: the team is shown the text saved since (409).
+        owner_api(**FINDINGS_TEAM_ONLY, reviewer_window_open="409 sees"),
+        method="PATCH",
+        json=True,
+        kwargs={"finding_id": "{w.finding.pk}"},
+        data={"version": 999, "text": "Matrix"},
+    ),
+    "findings-api:finding-detail DELETE": Row(
+        owner_api(**FINDINGS_TEAM_ONLY, reviewer_window_open="204"),
+        method="DELETE",
+        json=True,
+        kwargs={"finding_id": "{w.finding.pk}"},
+    ),
+    "findings-api:propose": Row(
+        owner_api(**FINDINGS_TEAM_ONLY, reviewer_window_open="400"),
+        method="POST",
+        json=True,
+        kwargs={"finding_id": "{w.finding.pk}"},
+    ),
+    "findings-api:quotes": Row(
+        owner_api(**FINDINGS_TEAM_ONLY, reviewer_window_open="400"),
+        method="POST",
+        json=True,
+        kwargs={"finding_id": "{w.finding.pk}"},
+        data={"text": "", "attributed_to": "", "consent": True},
+    ),
+    "findings-api:moderate": Row(
+        owner_api(**FINDINGS_TEAM_ONLY, reviewer_window_open="409"),
+        method="POST",
+        json=True,
+        kwargs={"finding_id": "{w.finding.pk}"},
+        data={"meeting": 999999, "outcome": "agreed"},
+    ),
+    "findings-api:correct": Row(
+        owner_api(owners="404", reviewer_window_open="409", reviewing_partnership_lead="409"),
+        method="POST",
+        json=True,
+        kwargs={"finding_id": "{w.finding.pk}"},
+        data={"text": "Matrix", "reason": "Matrix"},
+    ),
+    "findings-api:comments": Row(
+        owner_api(owners="404"),
+        method="POST",
+        json=True,
+        kwargs={"finding_id": "{w.finding.pk}"},
+        data={"text": "Matrix"},
+    ),
+    "findings-api:publish": Row(
+        owner_api(owners="404", reviewer_window_open="403", reviewing_partnership_lead="409"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"confirm": True},
+    ),
+    "findings-api:meeting-list": Row(
+        owner_api(**FINDINGS_TEAM_ONLY, reviewer_window_open="409"),
+        method="POST",
+        json=True,
+        kwargs={"review_id": "{w.review.pk}"},
+        data={"held_on": "{w.today}", "attendees": []},
+    ),
     # Evidence API: Salford's library; the shared item and document reach the review team
     # while its window is open; the restricted item only its grantee (the owner lead) -----
     "evidence-api:item-list": Row(signed_in_api(reviewer_window_open="200 sees")),
@@ -1225,6 +1497,41 @@ TABLE: dict[str, Row] = {
         variables={"i": "{w.shared_item.pk}"},
         missing={"i": "999999"},
     ),
+    "graphql:Query.findings": Row(
+        graphql_list(
+            owners="empty", reviewing_partnership_lead="sees", reviewer_window_open="sees"
+        ),
+        query=_q("query($r: ID!)", "findings", "(review: $r)", "{ id text quotes { text } }"),
+        variables={"r": "{w.review.pk}"},
+    ),
+    "graphql:Query.finding": Row(
+        graphql_object(
+            owners="null", reviewing_partnership_lead="sees", reviewer_window_open="sees"
+        ),
+        query=_q("query($id: ID!)", "finding", "(id: $id)", "{ id text canEdit }"),
+        variables={"id": "{w.finding.pk}"},
+        missing={"id": "999999"},
+    ),
+    "graphql:Query.successCriteria": Row(
+        graphql_list(reviewing_partnership_lead="sees", reviewer_window_open="sees"),
+        query=_q("query($r: ID!)", "successCriteria", "(review: $r)", "{ id statement }"),
+        variables={"r": "{w.review.pk}"},
+    ),
+    "graphql:Query.recommendations": Row(
+        graphql_list(
+            owners="empty", reviewing_partnership_lead="sees", reviewer_window_open="sees"
+        ),
+        query=_q(
+            "query($r: ID!)", "recommendations", "(review: $r)", "{ id text actions { text } }"
+        ),
+        variables={"r": "{w.review.pk}"},
+    ),
+    "graphql:Query.themeTags": Row(
+        outcomes("hidden", anonymous=GRAPHQL_ANON),
+        query=_q("query", "themeTags", "", "{ code label }"),
+        tenant_data=False,
+        reason="The theme vocabulary every partnership shares (a data migration loads it).",
+    ),
     "graphql:Query.budgets": Row(
         graphql_list(),
         query=_q("query", "budgets", "", "{ id year sourceNote partnershipName canChange }"),
@@ -1629,6 +1936,100 @@ TABLE: dict[str, Row] = {
         ),
         variables={"s": "{w.survey.pk}"},
     ),
+    **{
+        f"graphql:Mutation.{name}": Row(
+            graphql_write(**expect),
+            query=_q(
+                f"mutation({variables})",
+                name,
+                f"({arguments})",
+                f"{{ errors {{ messages }} {result} }}",
+            ),
+            variables=values,
+        )
+        for name, variables, arguments, result, values, expect in (
+            (
+                "createFinding",
+                "$r: ID!, $a: ID!",
+                'review: $r, area: $a, kind: STRENGTH, text: ""',
+                "finding { id }",
+                {"r": "{w.review.pk}", "a": "{w.finding.area_id}"},
+                FINDINGS_TEAM_WRITE,
+            ),
+            (
+                "updateFinding",
+                "$f: ID!",
+                'finding: $f, version: 999, text: "Matrix"',
+                "finding { id } conflict { currentVersion }",
+                {"f": "{w.finding.pk}"},
+                FINDINGS_TEAM_WRITE,
+            ),
+            (
+                "proposeFinding",
+                "$f: ID!",
+                "finding: $f",
+                "finding { id }",
+                {"f": "{w.finding.pk}"},
+                FINDINGS_TEAM_WRITE,
+            ),
+            (
+                "deleteFinding",
+                "$f: ID!",
+                "finding: $f",
+                "deletedId",
+                {"f": "{w.finding.pk}"},
+                {**FINDINGS_TEAM_WRITE, "reviewer_window_open": "ok"},
+            ),
+            (
+                "addQuote",
+                "$f: ID!",
+                'finding: $f, text: "", attributedTo: "", consent: true',
+                "finding { id }",
+                {"f": "{w.finding.pk}"},
+                FINDINGS_TEAM_WRITE,
+            ),
+            (
+                "recordModerationMeeting",
+                "$r: ID!, $d: Date!",
+                "review: $r, heldOn: $d, attendees: []",
+                "meetingId",
+                {"r": "{w.review.pk}", "d": "{w.today}"},
+                FINDINGS_TEAM_WRITE,
+            ),
+            (
+                "moderateFinding",
+                "$f: ID!",
+                'finding: $f, meeting: "999999", outcome: AGREED',
+                "finding { id }",
+                {"f": "{w.finding.pk}"},
+                FINDINGS_TEAM_WRITE,
+            ),
+            (
+                "publishFindings",
+                "$r: ID!",
+                "review: $r, confirm: true",
+                "published",
+                {"r": "{w.review.pk}"},
+                FINDINGS_TEAM_WRITE,
+            ),
+            (
+                "correctFinding",
+                "$f: ID!",
+                'finding: $f, text: "Matrix", reason: "Matrix"',
+                "finding { id }",
+                {"f": "{w.finding.pk}"},
+                FINDINGS_TEAM_WRITE,
+            ),
+            (
+                "commentOnFinding",
+                "$f: ID!",
+                'finding: $f, text: "Matrix"',
+                "finding { id }",
+                {"f": "{w.finding.pk}"},
+                {},
+            ),
+        )
+    },
 }
 
 

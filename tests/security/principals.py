@@ -42,6 +42,8 @@ from budgets import services as budget_services
 from budgets.models import Budget
 from evidence import services as evidence_services
 from evidence.models import DocumentRequest, EvidenceItem
+from findings import services as finding_services
+from findings.models import Action, Finding, Quote, Recommendation, SuccessCriterion
 from handbooks import services as handbook_services
 from handbooks.models import AreaOfFocus, Handbook, HandbookVersion
 from reviews import services as review_services
@@ -150,6 +152,15 @@ class MatrixWorld:
     # Salford's professionals survey, part of the review: a banked question, a free-text
     # one and a local one, two responses (one with a comment) and a national baseline.
     survey: Survey
+    # The team's draft finding on the review (a meeting observation supports it), with
+    # a quote; nothing is published, so Salford may see none of it.
+    finding: Finding
+    quote: Quote
+    # Salford's success criterion, the team's recommendation (unanswered: the review
+    # is not published) and an action standing in for a later plan.
+    criterion: SuccessCriterion
+    recommendation: Recommendation
+    action: Action
     invitation: TeamInvitation  # Bolton's lead invited someone without an account
     # Salford's budget for 2022/23 (its note and grant carry the marker).
     budget: Budget
@@ -387,6 +398,57 @@ def _survey(review: Review, owner: Partnership, owner_lead: User) -> Survey:
     return survey
 
 
+def _findings(
+    review: Review, reviewer: User, owner_lead: User, evidence: dict[str, Any]
+) -> dict[str, Any]:
+    team = actor_for(reviewer)
+    area = review.areas.order_by("position").first()
+    assert area is not None
+    finding = finding_services.finding_create(
+        actor=team,
+        review_id=review.pk,
+        area_id=area.pk,
+        kind="development",
+        text=f"Agendas carry too many papers ({MARKER})",
+        theme_codes=["meetings_overload"],
+        # One kind only: not triangulated, so proposing it is refused (the matrix's
+        # cases write nothing; the integration tests propose triangulated findings).
+        evidence_ids=[evidence["shared_item"].pk],
+    )
+    quote = finding_services.quote_add(
+        actor=team,
+        finding_id=finding.pk,
+        text=f"The papers are overwhelming ({MARKER})",
+        attributed_to="A statutory partner",
+        consent=True,
+        group_size=4,
+    )
+    criterion = finding_services.criterion_add(
+        actor=actor_for(owner_lead),
+        review_id=review.pk,
+        statement=f"Children feel safer ({MARKER})",
+    )
+    recommendation = finding_services.recommendation_add(
+        actor=team, review_id=review.pk, kind="stop", text=f"Stop tabling papers ({MARKER})"
+    )
+    # Actions follow an accepted recommendation after publication; made directly here so
+    # that the action pages have a row of Salford's to answer for.
+    action = Action.objects.create(
+        recommendation=recommendation,
+        text=f"Introduce a manager's report ({MARKER})",
+        owner_role="Business manager",
+        due_on=timezone.localdate() + timedelta(days=90),
+        created_by=owner_lead,
+    )
+    return {
+        "finding": finding,
+        "quote": quote,
+        "criterion": criterion,
+        "recommendation": recommendation,
+        "action": action,
+    }
+
+
 def build_matrix_world() -> MatrixWorld:
     alliance = Alliance.objects.create(name="Matrix Alliance", slug="matrix-alliance")
     police = Organisation.objects.create(name="Matrix Police", slug="matrix-police", kind="police")
@@ -483,6 +545,7 @@ def build_matrix_world() -> MatrixWorld:
 
     handbook, published, draft = _handbook(salford_lead, salford)
     evidence = _evidence(review, salford, salford_lead, users[REVIEWER_OPEN])
+    findings = _findings(review, users[REVIEWER_OPEN], salford_lead, evidence)
     token = account_services.api_token_create(user=salford_lead, name=f"Lead token {MARKER}").token
     budget = budget_services.budget_create(
         actor=actor_for(salford_lead),
@@ -533,6 +596,7 @@ def build_matrix_world() -> MatrixWorld:
         invitation=invitation,
         budget=budget,
         **evidence,
+        **findings,
     )
 
 

@@ -53,6 +53,15 @@ from graphql import (
 from graphql.language import FieldNode, OperationDefinitionNode
 
 from evidence.models import DocumentRequest, EvidenceItem
+from findings.models import (
+    Action,
+    CriterionAssessment,
+    FindingComment,
+    ModerationDecision,
+    ModerationMeeting,
+    Recommendation,
+    SuccessCriterion,
+)
 from handbooks.models import BaselineReference
 from reviews.models import PhaseChange, ReviewArea, ReviewObjective
 from tenancy.access import ROLE_MAPS, actor_for, visible
@@ -181,6 +190,47 @@ def _add_rows(world: MatrixWorld) -> dict[str, models.Model]:
         for version in (world.published_version, world.draft_version)
     ]
     objective = ReviewObjective.objects.create(review=world.review, position=99, text="-")
+    # Moderation records and a factual-accuracy comment, which the services make only
+    # later in a review's life: the team's working papers, never Salford's to read.
+    meeting = ModerationMeeting.objects.create(
+        review=world.review, held_on=world.today, notes="-", recorded_by=world.users[REVIEWER_OPEN]
+    )
+    decision = ModerationDecision.objects.create(
+        meeting=meeting,
+        finding=world.finding,
+        outcome="agreed",
+        text_before="-",
+        text_after="-",
+        dissent="-",
+        decided_by=world.users[REVIEWER_OPEN],
+    )
+    comment = FindingComment.objects.create(finding=world.finding, text="-", author=lead)
+    # The second half of a review: criteria, the reviewers' assessment, a
+    # recommendation and an action (which exist for real only after publication).
+    criterion = SuccessCriterion.objects.create(
+        review=world.review, statement="-", self_note="-", progress_self_note="-", created_by=lead
+    )
+    assessment = CriterionAssessment.objects.create(
+        criterion=criterion,
+        stage="review",
+        rating="partly",
+        note="-",
+        assessed_by=world.users[REVIEWER_OPEN],
+    )
+    recommendation = Recommendation.objects.create(
+        review=world.review,
+        kind="stop",
+        text="-",
+        response_reason="-",
+        created_by=world.users[REVIEWER_OPEN],
+    )
+    action = Action.objects.create(
+        recommendation=recommendation,
+        text="-",
+        owner_role="-",
+        due_on=world.today,
+        created_by=lead,
+    )
     area = ReviewArea.objects.create(
         review=world.review, position=99, title="placeholder", key_question="placeholder"
     )
@@ -194,6 +244,13 @@ def _add_rows(world: MatrixWorld) -> dict[str, models.Model]:
         "published_reference": references[0],
         "draft_reference": references[1],
         "review_objective": objective,
+        "moderation_meeting": meeting,
+        "moderation_decision": decision,
+        "finding_comment": comment,
+        "criterion": criterion,
+        "criterion_assessment": assessment,
+        "recommendation": recommendation,
+        "action": action,
         "review_area": area,
     }
 
@@ -675,8 +732,8 @@ def test_no_marker_reaches_a_principal_who_may_not_see_it(
 # "no leaks").
 MUST_SEE = {
     OWNER_LEAD: {"handbook", "exchange", "reviewarea", "teammember", "budget", "otherincome"},
-    REVIEWING_LEAD: {"exchange", "reviewarea", "teammember"},
-    REVIEWER_OPEN: {"reviewarea", "teammember"},
+    REVIEWING_LEAD: {"exchange", "reviewarea", "teammember", "finding", "quote"},
+    REVIEWER_OPEN: {"reviewarea", "teammember", "finding", "quote", "moderationdecision"},
 }
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "handbooks",
     "reviews",
     "evidence",
+    "findings",
     "budgets",
     "surveys",
     "web",
@@ -353,6 +354,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "options": {"expires": 4 * 60},
     },
     "phase-reminders": {"task": "reviews.tasks.send_phase_reminders", "schedule": 60 * 60},
+    "action-reminders": {"task": "findings.tasks.send_action_reminders", "schedule": 60 * 60},
     "review-team-access": {"task": "reviews.tasks.sync_review_team_access", "schedule": 15 * 60},
     # A missed run is skipped, not queued behind the next one.
     "sweep-expired-access": {

@@ -42,6 +42,19 @@ def _team_ready(review: Review) -> str | None:
     return None
 
 
+def _findings_moderated(review: Review) -> str | None:
+    """No publication while a finding is unmoderated; agreed findings are published
+    with the review, from the findings' publication page (check answers first)."""
+    from findings.models import Finding  # findings builds on reviews, not the reverse
+
+    waiting = Finding.objects.filter(review_id=review.pk, status__in=("draft", "proposed")).count()
+    if waiting:
+        return f"No publication while a finding is unmoderated: {waiting} still draft or proposed."
+    if Finding.objects.filter(review_id=review.pk, status="agreed").exists():
+        return "Publish the agreed findings from the publication page, after checking them."
+    return None
+
+
 @dataclass(frozen=True)
 class Step:
     perm: str
@@ -58,7 +71,9 @@ STEPS: dict[tuple[str, str], Step] = {
     ),
     (S.FIELDWORK, S.MODERATION): Step("lead", "the reviewing partnership's lead"),
     (S.MODERATION, S.REPORTING): Step("lead", "the reviewing partnership's lead"),
-    (S.REPORTING, S.PUBLISHED): Step("lead", "the reviewing partnership's lead"),
+    (S.REPORTING, S.PUBLISHED): Step(
+        "lead", "the reviewing partnership's lead", (_findings_moderated,)
+    ),
     (S.PUBLISHED, S.CLOSED): Step("host", "the reviewed partnership's lead"),
 }
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit import services as audit
@@ -183,7 +184,9 @@ def reminders_send(*, now: datetime | None = None) -> int:
     targets = {today + timedelta(days=n): n for n in REMINDER_DAYS}
     phases = (
         Phase.objects.filter(ends_on__in=list(targets))
-        .exclude(review__status__in=[Review.Status.PUBLISHED, Review.Status.CLOSED])
+        .exclude(review__status=Review.Status.CLOSED)
+        # The progress review is the one phase that comes after publication.
+        .exclude(Q(review__status=Review.Status.PUBLISHED) & ~Q(kind=Phase.Kind.PROGRESS_REVIEW))
         .select_related("review__reviewed_partnership", "review__reviewing_partnership")
     )
     sent = 0

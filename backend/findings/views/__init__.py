@@ -1,0 +1,1 @@
+"""Findings pages, by sub-domain: findings and moderation; success criteria and next steps."""
