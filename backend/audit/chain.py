@@ -23,7 +23,7 @@ def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def event_fields(event: Any) -> dict[str, Any]:
     """The fields the hash covers. The id is included, so swapping two rows' contents
-    or renumbering them breaks the chain. So is the lane (ADR 0009), except lane 0,
+    or renumbering them breaks the chain. So is the lane (ADR 0011), except lane 0,
     so that events written before there were lanes (all in lane 0) still verify."""
     fields = {
         "id": event.pk,
@@ -52,7 +52,7 @@ class ChainBreak:
 
 def first_break(events: Iterable[Any]) -> ChainBreak | None:
     """Walk events in id order; the first one whose link or content is wrong. Each
-    event links to the one before it in its own lane (ADR 0009)."""
+    event links to the one before it in its own lane (ADR 0011)."""
     tails: dict[int, str] = {}
     for event in events:
         lane = getattr(event, "lane", 0)

@@ -24,7 +24,7 @@ class AuditEvent(models.Model):
     SHA-256 over the previous event's hash and this event's canonical JSON, so an
     edit, a deletion or a reordering shows up in `manage.py verify_audit_chain`.
 
-    The log is a few parallel chains ("lanes", ADR 0009): `prev_hash` is the hash of
+    The log is a few parallel chains ("lanes", ADR 0011): `prev_hash` is the hash of
     the previous event in the same lane, so concurrent writers append to different
     lanes instead of queueing on one lock.
     """

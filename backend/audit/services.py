@@ -17,7 +17,7 @@ from .models import AuditEvent
 
 # Any constant works: with a lane number it names the lock on that lane's tail.
 _CHAIN_LOCK_KEY = 0x41554449
-# Parallel chains (ADR 0009). More lanes than a server has concurrent requests, so
+# Parallel chains (ADR 0011). More lanes than a server has concurrent requests, so
 # a writer almost always finds a free one; verification walks them all alike.
 LANES = 16
 

@@ -1,5 +1,5 @@
 """The transactional outbox: nothing leaves the database except through here
-(SECURITY.md section 8; docs/adr/00xx-outbox-and-idempotency.md).
+(SECURITY.md section 8; docs/adr/0010-outbox-and-idempotency.md).
 
     # in a service, inside its transaction:
     outbox.enqueue_task(tasks.scan_evidence_file, item.pk)

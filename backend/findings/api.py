@@ -212,15 +212,15 @@ class ModerateApi(APIView):
         return Response(_one(actor, finding_id))
 
 
-class PublishInput(serializers.Serializer[Any]):
+class FindingsPublishInput(serializers.Serializer[Any]):
     confirm = serializers.BooleanField()
 
 
 class PublishApi(APIView):
-    @extend_schema(request=PublishInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=FindingsPublishInput, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, review_id: int) -> Response:
         """Publish the agreed findings and the review (the reviewing partnership's lead)."""
-        data = validated(PublishInput, request)
+        data = validated(FindingsPublishInput, request)
         count = services.findings_publish(
             actor=actor_of(request), review_id=review_id, confirmed=data["confirm"]
         )

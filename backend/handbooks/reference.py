@@ -226,7 +226,7 @@ LINES: dict[str, list[tuple[str, str, str]]] = {
         ),
         (
             "How is learning from reviews and audits put into practice, and how is its impact "
-            "checked?",
+            "tested?",
             "",
             WT18,
         ),

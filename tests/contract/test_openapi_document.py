@@ -17,6 +17,7 @@ from tests.conftest import World
 pytestmark = pytest.mark.django_db
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
+BUDGET_IMPORT = "POST /api/v1/partnerships/{slug}/budgets/import/"
 UPLOAD = "POST /api/v1/evidence/upload/"
 
 
@@ -33,14 +34,16 @@ def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def test_every_write_body_is_json_except_the_upload(document):
+def test_every_write_body_is_json_except_the_uploads(document):
     bodies = {
         label: sorted(operation["requestBody"]["content"])
         for label, operation in operations(document).items()
         if "requestBody" in operation
     }
 
-    assert bodies.pop(UPLOAD) == ["multipart/form-data"]
+    # Bodies that carry a file, and only those, are multipart.
+    for upload in (UPLOAD, BUDGET_IMPORT):
+        assert bodies.pop(upload) == ["multipart/form-data"], upload
     assert {types[0] for types in bodies.values()} == {"application/json"}
     assert all(len(types) == 1 for types in bodies.values())
 

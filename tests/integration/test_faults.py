@@ -202,7 +202,7 @@ def test_broker_down_during_upload_keeps_one_item_scanned_once_the_broker_is_bac
 
     def upload() -> Any:
         return client.post(
-            "/api/v1/evidence/",
+            "/api/v1/evidence/upload/",
             {
                 "partnership": world.salford.pk,
                 "kind": "document",

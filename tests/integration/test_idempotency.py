@@ -24,6 +24,7 @@ from evidence.models import EvidenceItem
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/evidence/"
+UPLOAD_URL = "/api/v1/evidence/upload/"  # the one multipart route
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -123,7 +124,7 @@ def test_a_retried_upload_with_a_new_multipart_boundary_is_the_same_request(worl
         # The test client makes the same boundary each time; a real client may not,
         # so the fingerprint is taken from the parsed fields and the file's content.
         return client.post(
-            URL,
+            UPLOAD_URL,
             {
                 "partnership": world.salford.pk,
                 "kind": "document",

@@ -300,7 +300,7 @@ def test_concurrent_writers_keep_the_chain_intact(world):
     assert AuditEvent.objects.values("id").distinct().count() == total
 
 
-# -- Lanes (ADR 0009): concurrent appends take different chains ---------------------
+# -- Lanes (ADR 0011): concurrent appends take different chains ---------------------
 
 
 @contextmanager

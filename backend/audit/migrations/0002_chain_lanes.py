@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def advance_id_sequence(apps, schema_editor):
     """Events used to be written with explicit ids (the tail's id + 1), so the id
-    sequence never moved; appends now draw ids from it (ADR 0009)."""
+    sequence never moved; appends now draw ids from it (ADR 0011)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(

@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
         "PhaseKindEnum": "reviews.models.Phase.Kind",
         "OrganisationKindEnum": "tenancy.models.Organisation.Kind",
         "EvidenceKindEnum": "evidence.models.EvidenceItem.Kind",
+        "FindingKindEnum": "findings.models.Finding.Kind",
     },
 }
 
