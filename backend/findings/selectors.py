@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.models import User
 from core.errors import NotFound
 from evidence.models import EvidenceItem, EvidenceShare
 from reviews.models import Review, ReviewArea
 from tenancy import access
-from tenancy.access import Actor
+from tenancy.access import MANAGERS, Actor
+from tenancy.models import Membership
 
 from . import policies
 from .models import (
@@ -254,3 +256,19 @@ def recommendation_list(*, actor: Actor, review: Review) -> QuerySet[Recommendat
         .prefetch_related(Prefetch("actions", queryset=actions))
         .order_by("position", "id")
     )
+
+
+def manages_reviewed_partnership(actor: Actor, review: Review) -> bool:
+    """A lead or business manager of the reviewed partnership (who states its success
+    criteria and plans its actions)."""
+    return actor.role_in(review.reviewed_partnership_id) in MANAGERS
+
+
+def action_owner_candidates(review: Review) -> list[User]:
+    """People of the reviewed partnership an action can be given to, by name."""
+    return [
+        m.user
+        for m in Membership.objects.filter(partnership_id=review.reviewed_partnership_id)
+        .select_related("user")
+        .order_by("user__full_name", "user_id")
+    ]

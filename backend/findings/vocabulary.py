@@ -4,6 +4,8 @@ published, is never renamed or reused (add a new one instead)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 # (code, label, description), in the order the pages list them. Drawn from the
 # reference review's findings (Salford, 2020).
 THEMES: tuple[tuple[str, str, str], ...] = (
@@ -88,3 +90,14 @@ THEMES: tuple[tuple[str, str, str], ...] = (
         "Whether the right partners, at the right seniority, attend and decide.",
     ),
 )
+
+
+def load(apps: Any) -> None:
+    """Load the shared theme vocabulary (idempotent: labels and descriptions are updated
+    by code, and no code is ever deleted). The data migration and the tests call it."""
+    theme_model = apps.get_model("findings", "ThemeTag")
+    for position, (code, label, description) in enumerate(THEMES, start=1):
+        theme_model.objects.update_or_create(
+            code=code,
+            defaults={"label": label, "description": description, "position": position},
+        )

@@ -939,6 +939,13 @@ class Permits:
         if not actor.is_authenticated:
             return False
         model, role_map = _rule(obj, perm)
+        if role_map.restricted is not None and any(
+            actor.partnership_ids(side.roles.get(perm, frozenset())) for side in role_map.sides
+        ):
+            # Asked once per page for anyone who holds a role that could reach rows for
+            # `perm`, whether or not one does: the page costs the same whichever rows it
+            # holds (PERFORMANCE.md P2).
+            self._user_grants(model)
         if _needs_rows(model, role_map):
             key = (model, perm)
             if key not in self._queried:

@@ -83,12 +83,10 @@ def test_every_generated_module_imports(generated):
 def world(transactional_db: Any) -> MatrixWorld:
     """Committed data for the live server; the reference handbook is loaded again in
     case an earlier transactional test flushed it."""
-    from django.apps import apps
-
-    from handbooks import reference
+    from tests.reference_data import reload_reference_data
 
     logging.getLogger("django.request").setLevel(logging.ERROR)
-    reference.load(apps)
+    reload_reference_data()
     return build_matrix_world()
 
 

@@ -33,11 +33,9 @@ def tokens(transactional_db: Any, quiet_request_log: None) -> dict[str, str]:
 
     The reference handbook comes from a data migration that an earlier transactional
     test may have flushed, so it is loaded again."""
-    from django.apps import apps
+    from tests.reference_data import reload_reference_data
 
-    from handbooks import reference
-
-    reference.load(apps)
+    reload_reference_data()
     world = build_matrix_world()
     return {
         principal: account_services.api_token_create(

@@ -231,12 +231,10 @@ def demo_world(live_server: Any, settings: Any) -> None:
 
     The reference handbook comes from a data migration; a transactional test before this
     one (the live server needs real commits) may have flushed it, so it is loaded again."""
-    from django.apps import apps
-
-    from handbooks import reference
+    from tests.reference_data import reload_reference_data
 
     settings.DEMO_MODE = True
-    reference.load(apps)
+    reload_reference_data()
     call_command("seed_demo", stdout=io.StringIO())
 
 

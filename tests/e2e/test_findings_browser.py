@@ -9,19 +9,18 @@ import json
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from findings.models import Finding
-from handbooks import reference
 from reviews import services as reviews
 from tenancy.access import actor_for
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import Browsing, axe_check, describe_violations, sign_in
 from tests.evidence_factories import make_item, share_directly
 from tests.factories import review_in_fieldwork
+from tests.reference_data import reload_reference_data
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ pytestmark = pytest.mark.browser
 def fieldwork_today(world: Any, transactional_db: None) -> Any:
     """Salford's review by Bolton, fieldwork from today (so the team's windows are open
     in real time, which the live server uses), with a document and a meeting shared."""
-    reference.load(apps)
+    reload_reference_data()
     review = review_in_fieldwork(world, starts_on=timezone.localdate())
     for kind, title in (("document", "Threshold document"), ("meeting", "Executive observed")):
         item = make_item(world, kind=kind, title=title)

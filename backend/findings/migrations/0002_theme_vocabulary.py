@@ -5,14 +5,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from findings.vocabulary import THEMES
+    from findings import vocabulary
 
-    ThemeTag = apps.get_model("findings", "ThemeTag")
-    for position, (code, label, description) in enumerate(THEMES, start=1):
-        ThemeTag.objects.update_or_create(
-            code=code,
-            defaults={"label": label, "description": description, "position": position},
-        )
+    vocabulary.load(apps)
 
 
 class Migration(migrations.Migration):

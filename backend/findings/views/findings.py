@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ValidationFailed
-from reviews.models import Review, ReviewArea, TeamMember
+from reviews.models import Review, TeamMember
 from tenancy import access
 from tenancy.access import Actor
 from web.forms import add_service_errors, posted
@@ -60,7 +60,7 @@ def overview(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_GET
 def area_page(request: HttpRequest, review_id: int, area_id: int) -> HttpResponse:
     actor, review = review_of(request, review_id)
-    area = access.get_child(ReviewArea.objects.filter(review_id=review.pk), area_id)
+    area = access.get_child(review.areas.all(), area_id)
     findings = list(selectors.finding_list(actor=actor, review_id=review.pk, area_id=area.pk))
     flags = selectors.finding_permissions(actor=actor, review=review, findings=findings)
     cards: list[dict[str, Any]] = [
@@ -94,7 +94,7 @@ def _finding_form(actor: Actor, review: Review, data: Any, **kwargs: Any) -> Fin
 def finding_add(request: HttpRequest, review_id: int, area_id: int) -> HttpResponse:
     actor, review = review_of(request, review_id)
     refuse(policies.may_write(selectors.standing(actor, review)))
-    area = access.get_child(ReviewArea.objects.filter(review_id=review.pk), area_id)
+    area = access.get_child(review.areas.all(), area_id)
     return form_page(
         request,
         _finding_form(actor, review, posted(request)),

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods
 from core.dates import due_tag
 from reviews.models import Review
 from tenancy import access
-from tenancy.access import MANAGERS, Actor
-from tenancy.models import Membership
+from tenancy.access import Actor
 from web.forms import posted
 
 from .. import policies, selectors, services
@@ -36,7 +35,7 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _is_manager(actor: Actor, review: Review) -> bool:
-    return actor.role_in(review.reviewed_partnership_id) in MANAGERS
+    return selectors.manages_reviewed_partnership(actor, review)
 
 
 def _to(name: str, review: Review) -> Any:
@@ -211,12 +210,7 @@ def respond(request: HttpRequest, review_id: int, recommendation_id: int) -> Htt
 def action_add(request: HttpRequest, review_id: int, recommendation_id: int) -> HttpResponse:
     actor, review, recommendation = _recommendation(request, review_id, recommendation_id)
     refuse(policies.may_plan_action(_is_manager(actor, review), recommendation.response))
-    people = [
-        m.user
-        for m in Membership.objects.filter(partnership_id=review.reviewed_partnership_id)
-        .select_related("user")
-        .order_by("user__full_name", "user_id")
-    ]
+    people = selectors.action_owner_candidates(review)
     return form_page(
         request,
         ActionForm(posted(request), people=people),
