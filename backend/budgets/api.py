@@ -185,7 +185,13 @@ class BudgetListApi(ListAPIView[Any]):
             partnership_id=self.request.query_params.get("partnership"),
         )
 
-    @extend_schema(parameters=[OpenApiParameter("partnership", int, description="Only this one.")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "partnership", {"type": "integer", "minimum": 1}, description="Only this one."
+            )
+        ]
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
         return self.get_paginated_response(_render(actor_of(request), list(page)))

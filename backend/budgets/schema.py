@@ -194,10 +194,14 @@ class Query(graphene.ObjectType):
 
     @staticmethod
     def resolve_budgets(
-        root: Any, info: Any, partnership: str | None = None, first: int = PAGE, after: Any = None
+        root: Any,
+        info: Any,
+        partnership: str | None = None,
+        first: int | None = PAGE,
+        after: Any = None,
     ) -> list[_Row]:
         errors: dict[str, list[str]] = {}
-        if not 1 <= first <= MAX_PAGE:
+        if first is None or not 1 <= first <= MAX_PAGE:
             errors["first"] = [f"Ask for between 1 and {MAX_PAGE} budgets"]
         last_seen = selectors.parse_id(after) if after is not None else None
         if after is not None and last_seen is None:

@@ -105,8 +105,18 @@ def run_graphql(base_url: str, token: str) -> Outcome:
     rightly be refused with a validation error. What is checked is that nothing fails
     on the server, refusals are classified as the client's, ill-typed queries are
     refused, and answers conform to the schema."""
+    from hypothesis import strategies as st
+    from schemathesis.graphql import nodes
+
     from core.published_schemas import graphql_sdl
 
+    # Money is a Decimal scalar (a string of digits with two places): say how to make one.
+    schemathesis.graphql.scalar(
+        "Decimal",
+        st.decimals(
+            min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False
+        ).map(lambda amount: nodes.String(str(amount))),
+    )
     settings = config(
         token,
         checks={"positive_data_acceptance": {"enabled": False}},
