@@ -8,7 +8,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_JS := frontend/node_modules/.installed
 STATIC_BUILD := backend/web/static_build/css/application.css
 
-.PHONY: run test setup install assets migrate demo lint typecheck pytest schemas fuzz lock clean
+.PHONY: run test setup install assets migrate demo lint typecheck pytest schemas fuzz lock clean fault-pg-restart
 
 run: setup migrate demo  ## Set up everything, load demo data, serve on http://127.0.0.1:8000
 	@$(MANAGE) demo_banner
@@ -69,3 +69,9 @@ lock:  ## Re-pin requirements.lock after changing pyproject.toml
 
 clean:
 	rm -rf $(VENV) frontend/node_modules backend/web/static_build/* .data
+
+# A PostgreSQL restart under write load on a throwaway cluster (needs root and Redis);
+# prints acknowledged writes against rows present, duplicates and the time to recover.
+PG_RESTART_SECONDS ?= 60
+fault-pg-restart: install
+	$(BIN)/python tests/pg_restart.py --seconds $(PG_RESTART_SECONDS) --clients 8
