@@ -94,3 +94,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+def request_user_id(request: HttpRequest) -> int | None:
+    """The user a request acts for before any view has run: the API token's user, or the
+    signed-in user; None for anyone else (an invalid token: the view answers 401).
+    Used by core.idempotency (settings.IDEMPOTENCY_KEY_OWNER) to key retries per user."""
+    raw = bearer_token(request)
+    if raw is not None:
+        try:
+            return user_for_token(raw).pk
+        except TokenInvalid:
+            return None
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from tenancy import selectors as tenancy_selectors
 from tenancy.access import actor_of
 from tenancy.models import Partnership
-from web.errors import page_errors
+from web.errors import product_page
 from web.forms import add_service_errors, posted
 
 from . import policies, selectors, services
@@ -40,10 +39,8 @@ IMPORT_KEY = "budget_import"
 YEARS_SIDE_BY_SIDE = 5
 
 
-def budgets_page(view: View) -> View:
-    """Signed in; a foreign or missing budget or partnership is the 404 page, a refusal
-    the 403 page with the reason."""
-    return login_required(page_errors(view))
+# Signed in; 404 for a foreign or missing budget or partnership, 403 with the reason.
+budgets_page = product_page()
 
 
 # --- a partnership's budgets --------------------------------------------------------

@@ -54,4 +54,4 @@ handler400 = "web.views.bad_request"
 handler403 = "web.views.permission_denied"
 handler404 = "web.views.page_not_found"
 # An outage (database, broker) is a 503 with Retry-After; anything else the 500 page.
-handler500 = "core.outage.server_error"
+handler500 = "web.views.server_error"

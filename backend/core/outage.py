@@ -6,8 +6,6 @@ handler500."""
 
 from __future__ import annotations
 
-import sys
-
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -46,13 +44,9 @@ def graphql_error() -> dict[str, object]:
     return {"message": MESSAGE, "extensions": {"code": GRAPHQL_CODE}}
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: an outage answers 503 (JSON to API callers, a page to people);
-    anything else is the ordinary 500 page."""
-    from web.views import server_error as bug_page
-
-    if not is_outage(sys.exc_info()[1]):
-        return bug_page(request)
+def outage_response(request: HttpRequest) -> HttpResponse:
+    """The 503 for an outage: JSON to API callers, a page to people, with Retry-After.
+    handler500 (web.views.server_error) answers with it when `is_outage` says so."""
     response: HttpResponse
     if request.path.startswith("/graphql/"):
         response = JsonResponse({"errors": [graphql_error()]}, status=503)

@@ -111,7 +111,9 @@ def _send(message: OutboxMessage) -> None:
     """Hand the message over; returns only once the broker or SMTP server took it."""
     payload = message.payload
     if message.kind == OutboxMessage.Kind.TASK:
-        from config.celery import app
+        # The project's app (config.celery), which Django loads first: core names no
+        # layer above it.
+        from celery import current_app as app
 
         if payload["task"] not in app.tasks:
             app.loader.import_default_modules()  # a web process imports tasks lazily

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 
 def openapi_yaml() -> str:
@@ -28,8 +29,8 @@ def graphql_sdl() -> str:
     """The GraphQL schema in its own language (introspection is off in production)."""
     from graphql import print_schema
 
-    from config.schema import schema
-
+    # The composed root schema, named by settings as graphene-django names it.
+    schema = import_string(str(settings.GRAPHENE["SCHEMA"]))
     return print_schema(schema.graphql_schema) + "\n"
 
 

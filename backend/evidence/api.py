@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from audit.models import AuditEvent
 from core.api import CursorPagination, validated
 from core.downloads import attachment
+from core.filetypes import ALLOWED
 from tenancy import access
 from tenancy.access import Actor, actor_of
 
@@ -33,7 +34,6 @@ from . import selectors, services
 from .models import DocumentRequest, EvidenceItem, EvidenceShare
 from .selectors import SORTS, Coverage, CoverageRow, ItemPermissions, WhoCanSee
 from .services.fields import ALL_KIND_FIELDS, FILE_KINDS
-from .uploads.filetypes import ALLOWED
 
 _DATETIME = serializers.DateTimeField()
 
@@ -391,7 +391,7 @@ class EvidenceDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# A file is served with the type its checks proved (evidence.uploads.filetypes); text
+# A file is served with the type its checks proved (core.filetypes); text
 # types carry their charset as a parameter, which is not part of the media type.
 _DOWNLOAD_TYPES: dict[tuple[int, str], Any] = {
     (200, file_type.content_type.split(";")[0]): OpenApiTypes.BINARY

@@ -13,8 +13,8 @@ from typing import Any
 
 from django import forms
 
+from core.filetypes import ALLOWED, format_bytes
 from evidence.services import fields as evidence_fields
-from evidence.uploads.filetypes import ALLOWED, format_bytes
 from reviews.models import ReviewArea
 from web.forms import Checkboxes, GovukDateField, GovukForm, Radios
 

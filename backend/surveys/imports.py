@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from core.errors import ValidationFailed
-from evidence.uploads.filetypes import check_archive, format_bytes, sniff
+from core.filetypes import check_archive, format_bytes, sniff
 
 from .models import SurveyQuestion
 from .scales import SCALES, TEXT_MAX, RoleLevel, Scale, Sector, parse_choice

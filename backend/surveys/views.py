@@ -5,21 +5,19 @@ calls one service, and renders. The respondent's pages are in respond.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from reviews import selectors as review_selectors
 from tenancy import access
 from tenancy.access import actor_of
 from tenancy.models import Partnership
-from web.errors import page_errors
+from web.errors import product_page
 from web.forms import add_service_errors, posted
 
 from . import charts, exports, selectors, services
@@ -41,18 +39,8 @@ View = Callable[..., HttpResponse]
 IMPORT_KEY = "survey-import-{}"
 
 
-def survey_page(view: View) -> View:
-    """Signed in; a foreign or missing survey is the 404 page, a refusal the 403 page
-    with the reason, a failed guard (Conflict) a page saying what is wrong (409)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except Conflict as exc:
-            return render(request, "surveys/problem.html", {"message": exc.message}, status=409)
-
-    return login_required(page_errors(wrapper))
+# Signed in; 404 for foreign or missing, 403 with the reason, 409 for a failed guard.
+survey_page = product_page("surveys/problem.html")
 
 
 def _survey(request: HttpRequest, survey_id: int) -> tuple[Survey, selectors.SurveyPermissions]:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from core.outage import is_outage, outage_response
 from tenancy import selectors as tenancy_selectors
 from tenancy.access import actor_of
 
@@ -56,5 +58,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an outage (the database or the broker gone) answers 503 with
+    Retry-After (core.outage); anything else is the ordinary 500 page."""
+    if is_outage(sys.exc_info()[1]):
+        return outage_response(request)
     # No context processors that touch the database: the error may be the database.
     return _error(request, "web/500.html", 500)

@@ -22,8 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO
 
 from core.errors import ValidationFailed
-from evidence.uploads.checks import FileTooLarge, UnsupportedFileType
-from evidence.uploads.filetypes import check_archive
+from core.filetypes import FileTooLarge, UnsupportedFileType, check_archive
 
 from ..models import Budget
 

@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
 # Whether anonymous callers may read /api/schema/ and /api/docs/ (core.api.SchemaAccess).
 API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=False)
 
+# Whose Idempotency-Key a request uses (core.idempotency): accounts knows the callers.
+IDEMPOTENCY_KEY_OWNER = "accounts.authentication.request_user_id"
 GRAPHENE = {
     "SCHEMA": "config.schema.schema",
     "ATOMIC_MUTATIONS": True,

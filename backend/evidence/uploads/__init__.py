@@ -7,10 +7,10 @@ docs/adr/0007-upload-checks-and-scanner.md).
     outbox.enqueue_task(tasks.scan_evidence_file, item.pk)  # scanning -> ready / failed
 """
 
+from core.filetypes import FileTooLarge, UnsupportedFileType
+
 from .checks import (
     CheckedUpload,
-    FileTooLarge,
-    UnsupportedFileType,
     check_upload,
     inspect_file,
     storage_name,

@@ -16,20 +16,22 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from core.errors import ValidationFailed
-
-from .filetypes import (
+from core.filetypes import (
     ALLOWED,
     BY_EXTENSION,
     NAMED_WHEN_NOT_TEXT,
     OFFICE,
     PROTECTED,
     TEXT,
+    FileTooLarge,
     FileType,
+    UnsupportedFileType,
     check_archive,
     format_bytes,
     label_of,
     sniff,
 )
+
 from .names import display_name, extension_of
 
 _CHUNK = 64 * 1024
@@ -39,26 +41,6 @@ MUST_BE_ALLOWED = f"The selected file must be a {', '.join(_NAMES[:-1])} or {_NA
 EMPTY = "The selected file is empty"
 NOT_UTF8 = "The selected file must be plain text in UTF-8"
 DAMAGED = "The selected file is damaged and cannot be opened"
-
-
-class FileTooLarge(ValidationFailed):
-    """Over EVIDENCE_MAX_UPLOAD_BYTES: 413 on the API."""
-
-    status_code = 413
-    code = "file_too_large"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field_errors={"file": [message]})
-
-
-class UnsupportedFileType(ValidationFailed):
-    """Not on the allow-list, or the content is not what the name says: 415 on the API."""
-
-    status_code = 415
-    code = "unsupported_media_type"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field_errors={"file": [message]})
 
 
 @dataclass(frozen=True)

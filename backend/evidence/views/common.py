@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import ValidationFailed
 from core.ids import parse_id
 from core.pagination import keyset_page
 from reviews import selectors as review_selectors
@@ -24,7 +22,7 @@ from reviews.models import Review, ReviewArea
 from tenancy import selectors as tenancy_selectors
 from tenancy.access import Actor, actor_of
 from tenancy.models import Partnership
-from web.errors import page_errors
+from web.errors import product_page
 from web.forms import add_service_errors
 
 from .. import selectors
@@ -36,19 +34,8 @@ PAGE_SIZE = 50
 View = Callable[..., HttpResponse]
 
 
-def evidence_page(view: View) -> View:
-    """Signed in; a foreign or missing object is the 404 page, a refusal the 403
-    page with the service's reason, and a failed guard (Conflict) that no form
-    catches a page that says what is wrong, with status 409."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except Conflict as exc:
-            return render(request, "evidence/problem.html", {"message": exc.message}, status=409)
-
-    return login_required(page_errors(wrapper))
+# Signed in; 404 for foreign or missing, 403 with the reason, 409 for a failed guard.
+evidence_page = product_page()
 
 
 # --- Whose library ---

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit import services as audit
-from reviews.models import TeamMember
+from reviews.models import Review, TeamMember
 from reviews.services import review_transition
 from tenancy import access
 from tenancy.access import Actor
@@ -151,6 +151,18 @@ def finding_moderate(
             dissent=bool(objection),
         )
     return decision
+
+
+def unmoderated_findings_refusal(review: Review) -> str | None:
+    """A guard on publishing a review (registered with reviews' lifecycle in
+    FindingsConfig.ready): no publication while a finding is unmoderated; agreed
+    findings are published with the review, from the findings' publication page."""
+    waiting = Finding.objects.filter(review_id=review.pk, status__in=("draft", "proposed")).count()
+    if waiting:
+        return f"No publication while a finding is unmoderated: {waiting} still draft or proposed."
+    if Finding.objects.filter(review_id=review.pk, status="agreed").exists():
+        return "Publish the agreed findings from the publication page, after checking them."
+    return None
 
 
 def findings_publish(*, actor: Actor, review_id: object, confirmed: bool) -> int:

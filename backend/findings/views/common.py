@@ -14,14 +14,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.errors import NotFound, ValidationFailed
-from evidence.views.common import evidence_page as findings_page
 from reviews import selectors as review_selectors
 from reviews.models import Review
 from tenancy.access import Actor, actor_of
+from web.errors import product_page
 from web.forms import add_service_errors
 
 from .. import selectors
 from ..models import Finding
+
+# Signed in; 404 for foreign or missing, 403 with the reason, 409 for a failed guard.
+findings_page = product_page()
 
 __all__ = ["area_url", "finding_of", "findings_page", "form_page", "review_of"]
 

@@ -42,16 +42,22 @@ def _team_ready(review: Review) -> str | None:
     return None
 
 
-def _findings_moderated(review: Review) -> str | None:
-    """No publication while a finding is unmoderated; agreed findings are published
-    with the review, from the findings' publication page (check answers first)."""
-    from findings.models import Finding  # findings builds on reviews, not the reverse
+# What must hold before a review is published, registered by the apps that build on
+# reviews (findings: no unmoderated finding), so that reviews imports none of them.
+_PUBLICATION_GUARDS: list[Callable[[Review], str | None]] = []
 
-    waiting = Finding.objects.filter(review_id=review.pk, status__in=("draft", "proposed")).count()
-    if waiting:
-        return f"No publication while a finding is unmoderated: {waiting} still draft or proposed."
-    if Finding.objects.filter(review_id=review.pk, status="agreed").exists():
-        return "Publish the agreed findings from the publication page, after checking them."
+
+def register_publication_guard(guard: Callable[[Review], str | None]) -> None:
+    """Called from an app's ready(): `guard(review)` returns the refusal, or None."""
+    if guard not in _PUBLICATION_GUARDS:
+        _PUBLICATION_GUARDS.append(guard)
+
+
+def _publication_guards(review: Review) -> str | None:
+    for guard in _PUBLICATION_GUARDS:
+        refusal = guard(review)
+        if refusal:
+            return refusal
     return None
 
 
@@ -72,7 +78,7 @@ STEPS: dict[tuple[str, str], Step] = {
     (S.FIELDWORK, S.MODERATION): Step("lead", "the reviewing partnership's lead"),
     (S.MODERATION, S.REPORTING): Step("lead", "the reviewing partnership's lead"),
     (S.REPORTING, S.PUBLISHED): Step(
-        "lead", "the reviewing partnership's lead", (_findings_moderated,)
+        "lead", "the reviewing partnership's lead", (_publication_guards,)
     ),
     (S.PUBLISHED, S.CLOSED): Step("host", "the reviewed partnership's lead"),
 }

@@ -260,3 +260,23 @@ def check_archive(fileobj: IO[bytes]) -> None:
 
 def _refuse(message: str) -> NoReturn:
     raise ValidationFailed(message, field_errors={"file": [message]})
+
+
+class FileTooLarge(ValidationFailed):
+    """Over EVIDENCE_MAX_UPLOAD_BYTES: 413 on the API."""
+
+    status_code = 413
+    code = "file_too_large"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field_errors={"file": [message]})
+
+
+class UnsupportedFileType(ValidationFailed):
+    """Not on the allow-list, or the content is not what the name says: 415 on the API."""
+
+    status_code = 415
+    code = "unsupported_media_type"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field_errors={"file": [message]})
