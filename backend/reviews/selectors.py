@@ -97,17 +97,17 @@ def team_review_list(*, actor: Actor) -> QuerySet[Review]:
 
 
 def review_get(*, actor: Actor, review_id: object) -> Review:
-    review = access.get_visible(actor, Review, review_id)
-    return (
-        Review.objects.select_related(
+    return access.get_visible(
+        actor,
+        Review,
+        review_id,
+        shape=lambda rows: rows.select_related(
             "reviewing_partnership",
             "reviewed_partnership",
             "handbook_version__handbook",
             "exchange",
             "team_group",
-        )
-        .prefetch_related(*_REVIEW_PREFETCHES)
-        .get(pk=review.pk)
+        ).prefetch_related(*_REVIEW_PREFETCHES),
     )
 
 

@@ -760,12 +760,23 @@ def _coerce_pk(model: type[models.Model], pk: Any) -> Any:
         raise NotFound() from None
 
 
-def get_visible(actor: Actor, model: type[M], pk: Any, perm: str = "view") -> M:
-    """One row the actor may `perm`.
+def get_visible(
+    actor: Actor,
+    model: type[M],
+    pk: Any,
+    perm: str = "view",
+    *,
+    shape: Callable[[QuerySet[M]], QuerySet[M]] | None = None,
+) -> M:
+    """One row the actor may `perm`; `shape` adds what the caller reads with it
+    (select_related, prefetch_related) to the same query, never a filter that widens.
 
     Raises NotFound — the same error, same message — whether the row does not
     exist or belongs to someone the actor may not see."""
-    obj = visible(actor, model, perm).filter(pk=_coerce_pk(model, pk)).first()
+    rows: QuerySet[M] = visible(actor, model, perm)
+    if shape is not None:
+        rows = shape(rows)
+    obj = rows.filter(pk=_coerce_pk(model, pk)).first()
     if obj is None:
         raise NotFound()
     return obj

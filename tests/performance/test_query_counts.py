@@ -120,10 +120,5 @@ def test_the_exchange_detail_does_not_grow_with_the_exchanges_around_it(world):
     _flat(_detail_counts(world, lambda exchange, _: f"/api/v1/exchanges/{exchange.pk}/"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Issue 10 follow-up: the review detail is flat (9 and 9 queries) but over the "
-    "ceiling of 8; the reviews app's detail needs one query fewer.",
-)
 def test_the_review_detail_does_not_grow_with_the_reviews_around_it(world):
     _flat(_detail_counts(world, lambda _, review: f"/api/v1/reviews/{review.pk}/"))
