@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit import services as audit
@@ -23,6 +26,8 @@ from .models import (
     LineOfEnquiry,
     Objective,
 )
+
+C = TypeVar("C", bound=models.Model)
 
 
 def _editable_draft(actor: Actor, version_id: object) -> HandbookVersion:
@@ -187,6 +192,38 @@ def _text(value: Any, field: str, label: str, errors: dict[str, list[str]], limi
     return text
 
 
+@contextmanager
+def _draft_change(actor: Actor, version_id: object) -> Iterator[HandbookVersion]:
+    """A change to a draft version's contents: one transaction, refused for a published
+    version, audited as an update of the version whatever part changed."""
+    with transaction.atomic():
+        version = _editable_draft(actor, version_id)
+        yield version
+        audit.record(
+            actor=actor,
+            action="update",
+            obj=version,
+            owning_partnership_id=version.handbook.partnership_id,
+        )
+
+
+def _save_child(
+    children: QuerySet[C], child_id: object | None, values: dict[str, Any], **parent: Any
+) -> C:
+    """Add a row at the end of `children` (an ordered part of a draft), or change the
+    one with `child_id`; a foreign or missing id is not found."""
+    if child_id is None:
+        created: C = children.model._default_manager.create(
+            position=children.count() + 1, **parent, **values
+        )
+        return created
+    child = access.get_child(children, child_id)
+    for name, value in values.items():
+        setattr(child, name, value)
+    child.save(update_fields=list(values))
+    return child
+
+
 def objective_save(
     *, actor: Actor, version_id: object, text: str, objective_id: object | None = None
 ) -> Objective:
@@ -194,22 +231,8 @@ def objective_save(
     text = _text(text, "text", "the objective", errors, 2000)
     if errors:
         raise ValidationFailed("The objective could not be saved.", field_errors=errors)
-    with transaction.atomic():
-        version = _editable_draft(actor, version_id)
-        if objective_id is None:
-            position = version.objectives.count() + 1
-            objective = Objective.objects.create(version=version, position=position, text=text)
-        else:
-            objective = access.get_child(version.objectives.all(), objective_id)
-            objective.text = text
-            objective.save(update_fields=["text"])
-        audit.record(
-            actor=actor,
-            action="update",
-            obj=version,
-            owning_partnership_id=version.handbook.partnership_id,
-        )
-    return objective
+    with _draft_change(actor, version_id) as version:
+        return _save_child(version.objectives.all(), objective_id, {"text": text}, version=version)
 
 
 def area_save(
@@ -226,8 +249,7 @@ def area_save(
     key_question = _text(key_question, "key_question", "the key question", errors, 2000)
     if errors:
         raise ValidationFailed("The area of focus could not be saved.", field_errors=errors)
-    with transaction.atomic():
-        version = _editable_draft(actor, version_id)
+    with _draft_change(actor, version_id) as version:
         duplicate = version.areas.filter(title__iexact=title)
         if area_id is not None:
             duplicate = duplicate.exclude(pk=access.get_child(version.areas.all(), area_id).pk)
@@ -236,41 +258,17 @@ def area_save(
                 "The area of focus could not be saved.",
                 field_errors={"title": ["An area of focus with this title already exists"]},
             )
-        if area_id is None:
-            area = AreaOfFocus.objects.create(
-                version=version,
-                position=version.areas.count() + 1,
-                title=title,
-                key_question=key_question,
-                guidance=(guidance or "").strip(),
-            )
-        else:
-            area = access.get_child(version.areas.all(), area_id)
-            area.title, area.key_question, area.guidance = (
-                title,
-                key_question,
-                (guidance or "").strip(),
-            )
-            area.save(update_fields=["title", "key_question", "guidance"])
-        audit.record(
-            actor=actor,
-            action="update",
-            obj=version,
-            owning_partnership_id=version.handbook.partnership_id,
-        )
-    return area
+        values = {
+            "title": title,
+            "key_question": key_question,
+            "guidance": (guidance or "").strip(),
+        }
+        return _save_child(version.areas.all(), area_id, values, version=version)
 
 
 def area_delete(*, actor: Actor, version_id: object, area_id: object) -> None:
-    with transaction.atomic():
-        version = _editable_draft(actor, version_id)
+    with _draft_change(actor, version_id) as version:
         access.get_child(version.areas.all(), area_id).delete()
-        audit.record(
-            actor=actor,
-            action="update",
-            obj=version,
-            owning_partnership_id=version.handbook.partnership_id,
-        )
 
 
 def line_save(
@@ -289,28 +287,10 @@ def line_save(
         errors["guidance"] = ["Select which guidance this line of enquiry maps to"]
     if errors:
         raise ValidationFailed("The line of enquiry could not be saved.", field_errors=errors)
-    with transaction.atomic():
-        version = _editable_draft(actor, version_id)
+    with _draft_change(actor, version_id) as version:
         area = access.get_child(version.areas.all(), area_id)
-        if line_id is None:
-            line = LineOfEnquiry.objects.create(
-                area=area,
-                position=area.lines.count() + 1,
-                question=question,
-                prompts=(prompts or "").strip(),
-                guidance=guidance,
-            )
-        else:
-            line = access.get_child(area.lines.all(), line_id)
-            line.question, line.prompts, line.guidance = question, (prompts or "").strip(), guidance
-            line.save(update_fields=["question", "prompts", "guidance"])
-        audit.record(
-            actor=actor,
-            action="update",
-            obj=version,
-            owning_partnership_id=version.handbook.partnership_id,
-        )
-    return line
+        values = {"question": question, "prompts": (prompts or "").strip(), "guidance": guidance}
+        return _save_child(area.lines.all(), line_id, values, area=area)
 
 
 def reference_save(
@@ -332,22 +312,6 @@ def reference_save(
         errors["url"] = ["Enter a link starting with https://"]
     if errors:
         raise ValidationFailed("The reference could not be saved.", field_errors=errors)
-    with transaction.atomic():
-        version = _editable_draft(actor, version_id)
+    with _draft_change(actor, version_id) as version:
         values = {"title": title, "publisher": (publisher or "").strip(), "year": year, "url": url}
-        if reference_id is None:
-            reference = BaselineReference.objects.create(
-                version=version, position=version.references.count() + 1, **values
-            )
-        else:
-            reference = access.get_child(version.references.all(), reference_id)
-            for name, value in values.items():
-                setattr(reference, name, value)
-            reference.save(update_fields=list(values))
-        audit.record(
-            actor=actor,
-            action="update",
-            obj=version,
-            owning_partnership_id=version.handbook.partnership_id,
-        )
-    return reference
+        return _save_child(version.references.all(), reference_id, values, version=version)
